@@ -1,0 +1,77 @@
+# dora — two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+DORA := $(VENV)/bin/dora
+LOCALDB := python3 scripts/localdb.py
+PORT ?= 5000
+DEMO_SERVICES ?= 20000
+PYTEST_ARGS ?=
+
+# The database: DATABASE_URL when given, else the project-local cluster under var/pg.
+WITH_DB = if [ -z "$${DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora \
+	&& export DATABASE_URL=$$($(LOCALDB) url dora); fi;
+WITH_TEST_DB = if [ -z "$${TEST_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora_test \
+	&& export TEST_DATABASE_URL=$$($(LOCALDB) url dora_test); fi;
+WITH_BENCH_DB = if [ -z "$${BENCH_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora_bench \
+	&& export BENCH_DATABASE_URL=$$($(LOCALDB) url dora_bench); fi; export DATABASE_URL=$$BENCH_DATABASE_URL;
+
+.PHONY: help setup system-packages run stop test bench lint format geodata
+
+help:
+	@echo "make run    — installe tout, démarre la base locale, charge les données de démo, sert http://127.0.0.1:$(PORT)"
+	@echo "make test   — installe tout et lance les tests (base PostGIS de test)"
+	@echo "make bench  — mesures de performance"
+	@echo "make stop   — arrête la base locale"
+	@echo "make lint / make format — ruff"
+	@echo "make geodata — reconstruit geodata/data depuis les paquets npm/PyPI"
+
+setup: system-packages $(VENV)/.installed node_modules/.installed dora/static/vendor/.installed
+
+system-packages:
+	@bash scripts/ensure_system_packages.sh
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+dora/static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py
+	python3 scripts/vendor_assets.py
+	touch $@
+
+run: setup
+	@$(WITH_DB) \
+	$(DORA) db upgrade && \
+	$(DORA) geodata load && \
+	$(DORA) demo seed --services $(DEMO_SERVICES) && \
+	echo "dora : http://127.0.0.1:$(PORT)" && \
+	$(DORA) run --host 127.0.0.1 --port $(PORT)
+
+stop:
+	@$(LOCALDB) stop
+
+test: setup
+	@$(WITH_TEST_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	@$(WITH_BENCH_DB) \
+	$(DORA) db upgrade && $(DORA) geodata load && $(DORA) bench all
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+geodata: setup
+	$(PYTHON) -m geodata.build

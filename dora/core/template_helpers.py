@@ -1,0 +1,80 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Flask, current_app
+
+from dora import vocabulary
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def french_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def is_stale(date_maj: date | None, today: date | None = None) -> bool:
+    if date_maj is None:
+        return True
+    today = today or date.today()
+    return today - date_maj > timedelta(days=current_app.config["STALE_AFTER_DAYS"])
+
+
+def format_distance(meters: float | None) -> str:
+    if meters is None:
+        return ""
+    if meters < 1000:
+        return f"{round(meters)} m"
+    return f"{meters / 1000:.1f} km".replace(".", ",")
+
+
+PRECISION_CAPTIONS = {
+    "adresse": "Localisation à l’adresse.",
+    "commune": "Localisation approximative : centre de la commune.",
+    "code-postal": "Localisation approximative : secteur du code postal.",
+    "epci": "Localisation approximative : intercommunalité.",
+    "departement": "Localisation approximative : département.",
+}
+
+# Menu entries, shown once the feature providing the endpoint is registered.
+NAV_LINKS = [
+    ("search.search_page", "Rechercher un service"),
+    ("maps.territories_index", "Territoires"),
+    ("embed.builder", "Intégrer une carte"),
+]
+
+
+def precision_caption(precision: str | None) -> str:
+    return PRECISION_CAPTIONS.get(precision or "", "")
+
+
+def nav_links() -> list[tuple[str, str]]:
+    return [(e, text) for e, text in NAV_LINKS if e in current_app.view_functions]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["label"] = vocabulary.label
+    app.jinja_env.filters["french_date"] = french_date
+    app.jinja_env.filters["distance"] = format_distance
+    app.jinja_env.globals["is_stale"] = is_stale
+    app.jinja_env.globals["vocabulary"] = vocabulary
+    app.jinja_env.globals["precision_caption"] = precision_caption
+    app.jinja_env.globals["nav_links"] = nav_links

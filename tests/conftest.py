@@ -1,0 +1,224 @@
+"""Shared fixtures: a real PostGIS test database, migrated and loaded once per session,
+and a transaction rolled back after every test.
+
+The database comes from TEST_DATABASE_URL (set by `make test`); without it, the
+project-local cluster (scripts/localdb.py) is started and `dora_test` is used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _test_database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    script = str(ROOT / "scripts" / "localdb.py")
+    subprocess.run([sys.executable, script, "start"], check=True)
+    subprocess.run([sys.executable, script, "createdb", "dora_test"], check=True)
+    return subprocess.run(
+        [sys.executable, script, "url", "dora_test"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _reset_schema(url: str) -> None:
+    """Start every test session from an empty database so migrations are really tested."""
+    from dora.config import normalise_database_url
+
+    engine = sa.create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = _test_database_url()
+    _reset_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str):
+    import flask_migrate
+
+    from dora import create_app
+    from dora.config import normalise_database_url
+    from dora.extensions import db
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "dora.test",
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        from geodata.load import load_all
+
+        with db.engine.begin() as connection:
+            load_all(connection)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[sa.orm.Session]:
+    """`db.session`, bound to one connection whose outer transaction is rolled back.
+
+    Code under test may commit: with create_savepoint, a commit only releases a SAVEPOINT.
+    Requests made with the test client in the same test share that connection.
+    """
+    from dora.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        # A plain SQLAlchemy Session: Flask-SQLAlchemy's own get_bind() would pick the
+        # engine, not our connection.
+        db.session = db._make_scoped_session(
+            {
+                "class_": sa.orm.Session,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def db_connection(db_session) -> sa.Connection:
+    return db_session.connection()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(db_session):
+    """Counts SQL statements run inside the `with` block (to catch N+1 queries)."""
+
+    class Counter:
+        def __init__(self) -> None:
+            self.statements: list[str] = []
+
+        def __enter__(self):
+            self.statements.clear()
+            event.listen(db_session.get_bind(), "before_cursor_execute", self._record)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db_session.get_bind(), "before_cursor_execute", self._record)
+
+        def _record(self, conn, cursor, statement, *args):
+            self.statements.append(statement)
+
+        @property
+        def count(self) -> int:
+            return len(self.statements)
+
+    return Counter()
+
+
+# Factories -------------------------------------------------------------------------------
+
+_counter = {"n": 0}
+
+
+def _next_id(prefix: str) -> str:
+    _counter["n"] += 1
+    return f"{prefix}-{_counter['n']}"
+
+
+@pytest.fixture
+def make_structure(db_session):
+    from datetime import date
+
+    from dora.catalogue.models import Structure
+
+    def make(**fields) -> Structure:
+        values = {
+            "id": _next_id("test--structure"),
+            "source": "test",
+            "nom": "Structure de test",
+            "date_maj": date.today(),
+        }
+        values.update(fields)
+        structure = Structure(**values)
+        db_session.add(structure)
+        db_session.flush()
+        return structure
+
+    return make
+
+
+@pytest.fixture
+def make_service(db_session, make_structure):
+    """A published, on-site service in Saint-Denis (93066) unless told otherwise.
+
+    Pass `point=(longitude, latitude)` to place it; `structure=` to attach it.
+    """
+    from datetime import date
+
+    from geoalchemy2.elements import WKTElement
+
+    from dora.catalogue.models import Service
+
+    def make(*, structure=None, point=(2.3574, 48.9362), **fields) -> Service:
+        structure = structure or make_structure()
+        values = {
+            "id": _next_id("test--service"),
+            "source": "test",
+            "structure_id": structure.id,
+            "nom": "Service de test",
+            "description": "Un service pour les tests automatisés.",
+            "date_maj": date.today(),
+            "statut": "publie",
+            "thematiques": ["mobilite--entretenir-reparer-son-vehicule"],
+            "publics": ["tous-publics"],
+            "modes_accueil": ["en-presentiel"],
+            "zone_eligibilite": ["93"],
+            "code_insee": "93066",
+            "commune": "Saint-Denis",
+            "code_postal": "93200",
+        }
+        values.update(fields)
+        if point is not None and "location" not in fields:
+            values["location"] = WKTElement(f"POINT({point[0]} {point[1]})", srid=4326)
+            values.setdefault("location_precision", "adresse")
+            values.setdefault("longitude", point[0])
+            values.setdefault("latitude", point[1])
+        service = Service(**values)
+        db_session.add(service)
+        db_session.flush()
+        return service
+
+    return make
