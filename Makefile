@@ -49,7 +49,7 @@ dora/static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py
 
 run: setup
 	@$(WITH_DB) \
-	$(DORA) db upgrade && \
+	$(DORA) db upgrade heads && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
 	echo "dora : http://127.0.0.1:$(PORT)" && \
@@ -63,7 +63,7 @@ test: setup
 
 bench: setup
 	@$(WITH_BENCH_DB) \
-	$(DORA) db upgrade && $(DORA) geodata load && $(DORA) bench all
+	$(DORA) db upgrade heads && $(DORA) geodata load && $(DORA) bench
 
 lint: setup
 	$(VENV)/bin/ruff check .

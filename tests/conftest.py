@@ -71,7 +71,7 @@ def app(database_url: str):
         }
     )
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         from geodata.load import load_all
 
         with db.engine.begin() as connection:
