@@ -41,6 +41,30 @@ class LocationPrecision(enum.StrEnum):
     DEPARTEMENT = "departement"
 
 
+class Moderation(enum.StrEnum):
+    """A structure created on dora waits for a territory manager before going public."""
+
+    EN_ATTENTE = "en-attente"
+    VALIDEE = "validee"
+    REFUSEE = "refusee"
+
+
+class FrequenceMaj(enum.StrEnum):
+    """How often a structure commits to checking a service (freshness reminders)."""
+
+    MENSUELLE = "mensuelle"
+    TRIMESTRIELLE = "trimestrielle"
+    SEMESTRIELLE = "semestrielle"
+    ANNUELLE = "annuelle"
+
+
+FREQUENCE_MAJ_DAYS = {
+    FrequenceMaj.MENSUELLE: 31,
+    FrequenceMaj.TRIMESTRIELLE: 92,
+    FrequenceMaj.SEMESTRIELLE: 183,
+    FrequenceMaj.ANNUELLE: 365,
+}
+
 STATUT_LABELS = {
     Statut.BROUILLON: "Brouillon",
     Statut.PUBLIE: "Publié",
@@ -108,6 +132,12 @@ class Structure(TimestampedVersioned, AddressFields, db.Model):
     accessibilite_lieu: Mapped[str | None] = mapped_column(Text)
     reseaux_porteurs: Mapped[list[str] | None] = mapped_column(_text_array())
 
+    # Imported structures are trusted; those created on dora start `en-attente`.
+    moderation: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=Moderation.VALIDEE, server_default=Moderation.VALIDEE
+    )
+    moderation_motif: Mapped[str | None] = mapped_column(Text)
+
     services: Mapped[list[Service]] = relationship(
         back_populates="structure", order_by="Service.nom", lazy="select"
     )
@@ -119,6 +149,7 @@ class Structure(TimestampedVersioned, AddressFields, db.Model):
             "('adresse', 'commune', 'code-postal', 'epci', 'departement')",
             name="location_precision",
         ),
+        CheckConstraint("moderation IN ('en-attente', 'validee', 'refusee')", name="moderation"),
     )
 
     @validates("reseaux_porteurs")
@@ -158,6 +189,16 @@ class Service(TimestampedVersioned, AddressFields, db.Model):
     statut: Mapped[str] = mapped_column(
         String(20), nullable=False, default=Statut.BROUILLON, server_default=Statut.BROUILLON
     )
+    # Temporary suspension of a published service: hidden from the public in [du, au]
+    # (an open end means until further notice).
+    suspendu_du: Mapped[date | None] = mapped_column(Date)
+    suspendu_au: Mapped[date | None] = mapped_column(Date)
+    frequence_maj: Mapped[str] = mapped_column(
+        String(20),
+        nullable=False,
+        default=FrequenceMaj.ANNUELLE,
+        server_default=FrequenceMaj.ANNUELLE,
+    )
 
     structure: Mapped[Structure] = relationship(back_populates="services", lazy="joined")
 
@@ -168,6 +209,14 @@ class Service(TimestampedVersioned, AddressFields, db.Model):
         Index("ix_service_zone_eligibilite", "zone_eligibilite", postgresql_using="gin"),
         Index("ix_service_modes_accueil", "modes_accueil", postgresql_using="gin"),
         CheckConstraint("statut IN ('brouillon', 'publie', 'archive')", name="statut"),
+        CheckConstraint(
+            "frequence_maj IN ('mensuelle', 'trimestrielle', 'semestrielle', 'annuelle')",
+            name="frequence_maj",
+        ),
+        CheckConstraint(
+            "suspendu_au IS NULL OR suspendu_du IS NULL OR suspendu_au >= suspendu_du",
+            name="suspension",
+        ),
         CheckConstraint(
             "location_precision IS NULL OR location_precision IN "
             "('adresse', 'commune', 'code-postal', 'epci', 'departement')",
@@ -191,6 +240,20 @@ class Service(TimestampedVersioned, AddressFields, db.Model):
     @validates("statut")
     def _validate_statut(self, key, value):
         return Statut(value).value
+
+    def is_suspended(self, today: date | None = None) -> bool:
+        today = today or date.today()
+        if self.suspendu_du is None or today < self.suspendu_du:
+            return False
+        return self.suspendu_au is None or today <= self.suspendu_au
+
+    def is_public(self, today: date | None = None) -> bool:
+        """What every public listing shows: published, not suspended, structure validated."""
+        return (
+            self.statut == Statut.PUBLIE
+            and not self.is_suspended(today)
+            and self.structure.moderation == Moderation.VALIDEE
+        )
 
     @property
     def is_remote(self) -> bool:

@@ -5,12 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, raiseload
 
 from dora import vocabulary
-from dora.catalogue.models import Service, Statut, Structure
+from dora.catalogue.models import Moderation, Service, Statut, Structure
 from dora.territories.models import Commune
+
+
+def publicly_visible():
+    """SQL condition matching `Service.is_public()`: use it in every public listing."""
+    today = func.current_date()
+    not_suspended = or_(
+        Service.suspendu_du.is_(None),
+        Service.suspendu_du > today,
+        and_(Service.suspendu_au.is_not(None), Service.suspendu_au < today),
+    )
+    validated = Service.structure_id.in_(
+        select(Structure.id).where(Structure.moderation == Moderation.VALIDEE)
+    )
+    return and_(Service.statut == Statut.PUBLIE, not_suspended, validated)
 
 
 def get_service(session: Session, service_id: str) -> Service | None:
@@ -24,7 +38,7 @@ def get_structure(session: Session, structure_id: str) -> Structure | None:
 def published_services_of(session: Session, structure_id: str) -> list[Service]:
     statement = (
         select(Service)
-        .where(Service.structure_id == structure_id, Service.statut == Statut.PUBLIE)
+        .where(Service.structure_id == structure_id, publicly_visible())
         .order_by(Service.nom, Service.id)
         .options(raiseload(Service.structure))
     )
@@ -40,7 +54,7 @@ class CatalogueFilters:
 
 
 def _services_statement(filters: CatalogueFilters) -> Select:
-    statement = select(Service).where(Service.statut == Statut.PUBLIE)
+    statement = select(Service).where(publicly_visible())
     if filters.code_communes:
         statement = statement.where(Service.code_insee.in_(filters.code_communes))
     if filters.departement:
@@ -64,7 +78,7 @@ def _structures_statement(filters: CatalogueFilters) -> Select:
     if filters.thematiques:
         expanded = vocabulary.expand_thematiques(filters.thematiques)
         offering = select(Service.structure_id).where(
-            Service.statut == Statut.PUBLIE, Service.thematiques.overlap(expanded)
+            publicly_visible(), Service.thematiques.overlap(expanded)
         )
         statement = statement.where(Structure.id.in_(offering))
     if filters.date_maj_min:
@@ -105,6 +119,6 @@ def catalogue_stats(session: Session) -> CatalogueStats:
             func.count(),
             func.count(func.distinct(Service.structure_id)),
             func.count(func.distinct(Service.code_insee)),
-        ).where(Service.statut == Statut.PUBLIE)
+        ).where(publicly_visible())
     ).one()
     return CatalogueStats(services=row[0], structures=row[1], communes=row[2])

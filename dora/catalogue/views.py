@@ -9,7 +9,7 @@ from geoalchemy2.shape import to_shape
 from markupsafe import escape
 
 from dora.catalogue import queries
-from dora.catalogue.models import LocationPrecision, Statut
+from dora.catalogue.models import LocationPrecision, Moderation
 from dora.extensions import db
 from dora.maps.builder import point_map
 from dora.territories.queries import zone_labels
@@ -52,20 +52,20 @@ def _location_map(record, label: str):
     return point_map(point.y, point.x, label=label, popup_html=popup, approximate_radius_m=radius)
 
 
-@bp.get("/services/<path:service_id>")
+@bp.get("/services/<service_id>")
 def service_page(service_id: str):
     service = queries.get_service(db.session, service_id)
-    if service is None or service.statut != Statut.PUBLIE:
+    if service is None or not service.is_public():
         abort(404)
     map_html = _location_map(service, f"Localisation du service {service.nom}")
     zone = zone_labels(db.session, service.zone_eligibilite or [])
     return render_template("catalogue/service.html", service=service, map_html=map_html, zone=zone)
 
 
-@bp.get("/structures/<path:structure_id>")
+@bp.get("/structures/<structure_id>")
 def structure_page(structure_id: str):
     structure = queries.get_structure(db.session, structure_id)
-    if structure is None:
+    if structure is None or structure.moderation != Moderation.VALIDEE:
         abort(404)
     services = queries.published_services_of(db.session, structure.id)
     map_html = _location_map(structure, f"Localisation de la structure {structure.nom}")

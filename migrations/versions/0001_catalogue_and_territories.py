@@ -74,6 +74,8 @@ def upgrade():
         sa.Column("site_web", sa.Text(), nullable=True),
         sa.Column("accessibilite_lieu", sa.Text(), nullable=True),
         sa.Column("reseaux_porteurs", sa.ARRAY(sa.Text()), nullable=True),
+        sa.Column("moderation", sa.String(length=20), server_default="validee", nullable=False),
+        sa.Column("moderation_motif", sa.Text(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -113,6 +115,10 @@ def upgrade():
         sa.CheckConstraint(
             LOCATION_PRECISION_CHECK,
             name=op.f("ck_structure_location_precision"),
+        ),
+        sa.CheckConstraint(
+            "moderation IN ('en-attente', 'validee', 'refusee')",
+            name=op.f("ck_structure_moderation"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_structure")),
     )
@@ -175,6 +181,9 @@ def upgrade():
         sa.Column("volume_horaire_hebdomadaire", sa.Float(), nullable=True),
         sa.Column("nombre_semaines", sa.Integer(), nullable=True),
         sa.Column("statut", sa.String(length=20), server_default="brouillon", nullable=False),
+        sa.Column("suspendu_du", sa.Date(), nullable=True),
+        sa.Column("suspendu_au", sa.Date(), nullable=True),
+        sa.Column("frequence_maj", sa.String(length=20), server_default="annuelle", nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -214,6 +223,14 @@ def upgrade():
         sa.CheckConstraint(
             LOCATION_PRECISION_CHECK,
             name=op.f("ck_service_location_precision"),
+        ),
+        sa.CheckConstraint(
+            "frequence_maj IN ('mensuelle', 'trimestrielle', 'semestrielle', 'annuelle')",
+            name=op.f("ck_service_frequence_maj"),
+        ),
+        sa.CheckConstraint(
+            "suspendu_au IS NULL OR suspendu_du IS NULL OR suspendu_au >= suspendu_du",
+            name=op.f("ck_service_suspension"),
         ),
         sa.CheckConstraint(
             "statut IN ('brouillon', 'publie', 'archive')", name=op.f("ck_service_statut")
