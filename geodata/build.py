@@ -30,6 +30,7 @@ from geodata.files import (
     DEPARTEMENTS_FILE,
     DEPARTEMENTS_GEOJSON_FILE,
     EPCI_FILE,
+    FORMER_CODES_FILE,
     REGIONS_FILE,
     SOURCES_FILE,
     data_version,
@@ -82,6 +83,7 @@ def build(node_modules: Path, output: Path) -> dict[str, Any]:
     write_epcis(output / EPCI_FILE, cog)
     write_communes(output / COMMUNES_FILE, cog, commune_points)
     write_arrondissements(output / ARRONDISSEMENTS_FILE, cog, arrondissement_points)
+    write_former_codes(output / FORMER_CODES_FILE, cog)
 
     summary = describe(node_modules, cog, commune_points, arrondissement_points, locator)
     summary["files"] = file_digests(output)
@@ -278,6 +280,17 @@ def write_arrondissements(
     write_csv(path, header, rows)
 
 
+def write_former_codes(path: Path, cog: sources.Cog) -> None:
+    current = {commune.code for commune in cog.communes}
+    # Only codes that are no longer in use: a former code never shadows a current one.
+    rows = sorted(
+        (former, code)
+        for former, code in cog.former_codes.items()
+        if former not in current and code in current
+    )
+    write_csv(path, ("ancien_code", "code"), rows)
+
+
 # -- provenance ------------------------------------------------------------------------------
 
 
@@ -333,6 +346,9 @@ def describe(
                 1 for commune in cog.communes if commune.code not in locator.epci_of
             ),
             "arrondissements_municipaux": len(cog.arrondissements),
+            "communes_anciens_codes": sum(
+                1 for former in cog.former_codes if former not in locator.communes
+            ),
         },
         "precision": {
             "communes": matching.precision_counts(commune_points, matching.PRECISIONS),

@@ -13,6 +13,7 @@ DEPARTEMENTS_GEOJSON_FILE = "departements.geojson"
 EPCI_FILE = "epci.csv"
 COMMUNES_FILE = "communes.csv"
 ARRONDISSEMENTS_FILE = "arrondissements_municipaux.csv"
+FORMER_CODES_FILE = "communes_anciens_codes.csv"
 SOURCES_FILE = "SOURCES.json"
 
 DATA_FILES = (
@@ -22,6 +23,7 @@ DATA_FILES = (
     EPCI_FILE,
     COMMUNES_FILE,
     ARRONDISSEMENTS_FILE,
+    FORMER_CODES_FILE,
 )
 
 

@@ -89,6 +89,9 @@ class Cog:
     # the former commune whose code the commune nouvelle kept.
     former_seat: dict[str, str] = field(default_factory=dict)
     former_names: dict[str, list[str]] = field(default_factory=dict)
+    # Codes that communes had before merging ("anciens codes"), mapped to the current code:
+    # imported records still carry them years after a merger.
+    former_codes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ def _read_cog_communes(cog: Cog, rows: list[dict[str, Any]]) -> None:
         if row.get("zone") not in KEPT_ZONES and row["type"] != "arrondissement-municipal":
             continue
         if row["type"] == "commune-actuelle":
+            for former_code in row.get("anciensCodes", ()):
+                cog.former_codes[former_code] = row["code"]
             cog.communes.append(
                 CogCommune(
                     code=row["code"],
@@ -188,6 +193,7 @@ def _read_cog_communes(cog: Cog, rows: list[dict[str, Any]]) -> None:
                 cog.former_seat[row["code"]] = row["nom"]
             else:
                 cog.former_names.setdefault(row["chefLieu"], []).append(row["nom"])
+                cog.former_codes.setdefault(row["code"], row["chefLieu"])
 
 
 def read_natural_earth_departements(
