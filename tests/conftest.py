@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,14 @@ def app(database_url: str):
         db.engine.dispose()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's get_bind() picks the engine; tests need it to use the
+    connection holding the outer transaction."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
 @pytest.fixture
 def db_session(app) -> Iterator[sa.orm.Session]:
     """`db.session`, bound to one connection whose outer transaction is rolled back.
@@ -94,11 +103,9 @@ def db_session(app) -> Iterator[sa.orm.Session]:
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        # A plain SQLAlchemy Session: Flask-SQLAlchemy's own get_bind() would pick the
-        # engine, not our connection.
         db.session = db._make_scoped_session(
             {
-                "class_": sa.orm.Session,
+                "class_": ConnectionBoundSession,
                 "bind": connection,
                 "join_transaction_mode": "create_savepoint",
             }

@@ -1,0 +1,49 @@
+"""Every migration upgrades from an empty database, downgrades to nothing, and matches
+the models."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from dora.config import normalise_database_url
+
+EXTENSION_TABLES = {"spatial_ref_sys"}
+
+
+@pytest.fixture
+def scratch_database_url(database_url):
+    url = make_url(normalise_database_url(database_url))
+    name = f"{url.database}_migrations"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _tables(engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - EXTENSION_TABLES - {"alembic_version"}
+
+
+def test_upgrade_downgrade_upgrade_and_models_match(scratch_database_url):
+    import flask_migrate
+    from alembic.util.exc import CommandError
+
+    from dora import create_app
+    from dora.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_database_url, "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        assert {"service", "structure", "commune", "departement"} <= _tables(db.engine)
+        flask_migrate.downgrade(revision="base")
+        assert _tables(db.engine) == set()
+        flask_migrate.upgrade(revision="heads")
+        try:
+            flask_migrate.check()
+        except CommandError as error:  # pragma: no cover - the message is the diagnosis
+            pytest.fail(f"models and migrations differ: {error}")
+        db.engine.dispose()
