@@ -36,6 +36,7 @@ from geodata.files import (
     data_version,
     file_digests,
 )
+from geodata.records import ARRONDISSEMENT_PRECISIONS, COMMUNE_PRECISIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COORDINATE_DECIMALS = 5
@@ -351,9 +352,9 @@ def describe(
             ),
         },
         "precision": {
-            "communes": matching.precision_counts(commune_points, matching.PRECISIONS),
+            "communes": matching.precision_counts(commune_points, COMMUNE_PRECISIONS),
             "arrondissements_municipaux": matching.precision_counts(
-                arrondissement_points, matching.ARRONDISSEMENT_PRECISIONS
+                arrondissement_points, ARRONDISSEMENT_PRECISIONS
             ),
             "geonames_matches_by_kind": dict(sorted(locator.match_kinds.items())),
             "rejected_epci_outliers": len(locator.rejected_outliers),

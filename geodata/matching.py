@@ -25,9 +25,6 @@ from shapely.ops import nearest_points
 from geodata.sources import Cog, CogArrondissement, CogCommune, Place
 from geodata.text import normalise_name
 
-PRECISIONS = ("commune", "code-postal", "epci", "departement")
-ARRONDISSEMENT_PRECISIONS = ("arrondissement", "commune-parente")
-
 # Natural Earth borders are coarse: a whole bank of the Rance (Dinard, Pleurtuit) falls in the
 # wrong département, so a place may lie up to this far outside its département's polygon.
 DEPARTEMENT_TOLERANCE_KM = 12.0
@@ -244,14 +241,24 @@ class CommuneLocator:
 
     def _fill_from_epcis(self, located: dict[str, Located], matched: dict[str, Located]) -> None:
         for epci in self.cog.epcis:
-            points = [matched[code] for code in epci.membres if code in matched]
-            if not points:
-                continue
-            lon = statistics.fmean(point.longitude for point in points)
-            lat = statistics.fmean(point.latitude for point in points)
             for code in epci.membres:
-                if code not in located:
-                    located[code] = Located(lon, lat, "epci", f"epci:{epci.code}")
+                if code in located:
+                    continue
+                departement = self.communes[code].departement
+                points = [matched[other] for other in epci.membres if other in matched]
+                # Some EPCI straddle départements: the members on the same side are closer.
+                same_side = [
+                    matched[other]
+                    for other in epci.membres
+                    if other in matched and self.communes[other].departement == departement
+                ]
+                if same_side or points:
+                    located[code] = Located(
+                        statistics.fmean(point.longitude for point in same_side or points),
+                        statistics.fmean(point.latitude for point in same_side or points),
+                        "epci",
+                        f"epci:{epci.code}",
+                    )
 
     def _fill_from_departements(
         self, located: dict[str, Located], matched: dict[str, Located]

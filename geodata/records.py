@@ -76,6 +76,8 @@ class Location:
     `code_insee` is None when the commune could not be told apart (a postal code shared by
     several communes and no usable name): the point is then only as precise as `precision`.
     `arrondissement` is set in Paris, Lyon and Marseille when the arrondissement is known.
+    `precision` is always one of COMMUNE_PRECISIONS, the vocabulary structures and services
+    store (with "adresse" for geocoded addresses).
     """
 
     code_insee: str | None

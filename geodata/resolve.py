@@ -18,6 +18,17 @@ from geodata import reference
 from geodata.records import COMMUNE_PRECISIONS, Commune, Location, TerritoryCodes
 from geodata.text import normalise_name
 
+__all__ = [
+    "Commune",
+    "Location",
+    "TerritoryCodes",
+    "communes_for_postal_code",
+    "get_commune",
+    "locate",
+    "search_communes",
+    "territory_codes",
+]
+
 Executor = Connection | Session
 
 _COMMUNE_COLUMNS = """c.code, c.nom, c.departement_code, c.region_code, c.epci_code,
@@ -230,11 +241,13 @@ def _locate_by_code(conn: Executor, code_insee: str) -> Location | None:
 
 
 def _arrondissement_location(row: Row[Any]) -> Location:
+    # Location.precision keeps to the commune vocabulary that structures and services store:
+    # an arrondissement's own point, or its commune's, is a commune-level point.
     return Location(
         code_insee=row.commune_code,
         longitude=round(row.longitude, 6),
         latitude=round(row.latitude, 6),
-        precision=row.precision,
+        precision="commune",
         arrondissement=row.code,
     )
 

@@ -145,19 +145,21 @@ def read_cog(node_modules: Path) -> Cog:
         for row in _read_json(data_dir / "departements.json")
         if row["zone"] in KEPT_ZONES
     ]
+    epci_rows = _read_json(data_dir / "epci.json")
+    _read_cog_communes(cog, _read_json(data_dir / "communes.json"))
+    population = {commune.code: commune.population for commune in cog.communes}
     cog.epcis = [
         CogEpci(
             code=row["code"],
             nom=row["nom"],
             type=row["type"],
-            # Population municipale, the figure INSEE publishes as "the" population and the one
-            # given for communes; the EPCI figure is thus the sum of its members'.
-            population=int(row["populationMunicipale"]),
+            # The sum of the members' populations as given for communes: the package's own
+            # EPCI figures come from another census vintage and would disagree with them.
+            population=sum(population.get(member["code"], 0) for member in row["membres"]),
             membres=tuple(sorted(member["code"] for member in row["membres"])),
         )
-        for row in _read_json(data_dir / "epci.json")
+        for row in epci_rows
     ]
-    _read_cog_communes(cog, _read_json(data_dir / "communes.json"))
     return cog
 
 
