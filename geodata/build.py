@@ -104,6 +104,9 @@ def check_cog(cog: sources.Cog) -> None:
         problems.append(f"only {len(cog.communes)} communes")
     if len(cog.arrondissements) != EXPECTED_ARRONDISSEMENTS:
         problems.append(f"{len(cog.arrondissements)} arrondissements municipaux")
+    parents = {arrondissement.commune for arrondissement in cog.arrondissements}
+    if parents - set(PARENTS_OF_ARRONDISSEMENTS):
+        problems.append(f"arrondissements municipaux in unexpected communes {sorted(parents)}")
     commune_codes = {commune.code for commune in cog.communes}
     departement_codes = {departement.code for departement in cog.departements}
     if orphans := sorted({c.departement for c in cog.communes} - departement_codes):

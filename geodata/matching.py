@@ -1,11 +1,16 @@
 """Give every commune a point, from GeoNames when possible, else a coarser honest fallback.
 
 Used by `geodata.build` only. Precisions, from best to coarsest:
-- `commune`: a GeoNames place matched on normalised name, within the commune's région (GeoNames
-  admin1 code) and inside its département polygon;
+- `commune`: a GeoNames place matched on normalised name (or the name of a former commune merged
+  into it) within the commune's région (GeoNames admin1 code) and in or near its département
+  polygon; homonyms are settled globally, and matches far from both their postal-code and
+  EPCI neighbours are dropped;
 - `code-postal`: the point of the most populated matched commune sharing a postal code;
-- `epci`: the mean point of the matched members of its EPCI;
+- `epci`: the mean point of the matched members of its EPCI (same département first);
 - `departement`: the chef-lieu's point, else a point inside the département polygon.
+
+Leave-one-out on the matched communes gives the typical error of the fallbacks: about 5 km
+(90 % under 10 km) for `code-postal`, 8 km (90 % under 16 km) for `epci`.
 """
 
 from __future__ import annotations
