@@ -1,0 +1,285 @@
+"""Reads for the publishing side: services of a structure in every status, history,
+freshness, and the territory picker of the eligibility zone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session, raiseload
+
+from dora.catalogue.models import FREQUENCE_MAJ_DAYS, Service, Statut, Structure
+from dora.publishing.models import ServiceChange
+from dora.territories.models import ArrondissementMunicipal, Commune, Departement, Epci, Region
+from dora.territories.queries import FRANCE_CODES
+from geodata import resolve
+from geodata.text import normalise_name
+
+
+def get_service(session: Session, service_id: str) -> Service | None:
+    """A service in any status (members see their drafts and archives)."""
+    return session.get(Service, service_id)
+
+
+def services_of(session: Session, structure_ids: Collection[str]) -> list[Service]:
+    """Every service of these structures, drafts and archives included, by name."""
+    if not structure_ids:
+        return []
+    statement = (
+        select(Service)
+        .where(Service.structure_id.in_(list(structure_ids)))
+        .order_by(Service.structure_id, Service.nom, Service.id)
+        .options(raiseload(Service.structure))
+    )
+    return list(session.scalars(statement))
+
+
+def history(session: Session, service_id: str, limit: int = 200) -> list[ServiceChange]:
+    """Most recent first."""
+    statement = (
+        select(ServiceChange)
+        .where(ServiceChange.service_id == service_id)
+        .order_by(ServiceChange.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def changes_since(session: Session, service_id: str, version: int) -> list[ServiceChange]:
+    """Changes saved after `version`, oldest first (what happened while a form was open)."""
+    statement = (
+        select(ServiceChange)
+        .where(ServiceChange.service_id == service_id, ServiceChange.version > version)
+        .order_by(ServiceChange.id)
+    )
+    return list(session.scalars(statement))
+
+
+# Freshness ---------------------------------------------------------------------------------
+
+
+def _due_date():
+    """The date before which a service's `date_maj` makes it stale, per its frequency."""
+    days = case(
+        *[(Service.frequence_maj == str(freq), n) for freq, n in FREQUENCE_MAJ_DAYS.items()],
+        else_=365,
+    )
+    return func.current_date() - days
+
+
+def stale_condition():
+    """Services that are still offered (draft or published) and past their update frequency."""
+    return Service.statut.in_([Statut.BROUILLON, Statut.PUBLIE]) & (Service.date_maj < _due_date())
+
+
+def is_stale(service: Service, today: date | None = None) -> bool:
+    today = today or date.today()
+    if service.statut == Statut.ARCHIVE:
+        return False
+    days = FREQUENCE_MAJ_DAYS.get(service.frequence_maj, 365)  # type: ignore[call-overload]
+    return (today - service.date_maj).days > days
+
+
+def stale_services(session: Session, structure_ids: Collection[str]) -> list[Service]:
+    """Stale services of these structures, oldest update first."""
+    if not structure_ids:
+        return []
+    statement = (
+        select(Service)
+        .where(Service.structure_id.in_(list(structure_ids)), stale_condition())
+        .order_by(Service.date_maj, Service.nom, Service.id)
+        .options(raiseload(Service.structure))
+    )
+    return list(session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class StaleGroup:
+    structure_id: str
+    structure_nom: str
+    services: tuple[tuple[str, str, date], ...]  # (id, nom, date_maj)
+
+
+def stale_published_by_structure(session: Session) -> list[StaleGroup]:
+    """Published stale services grouped by structure: what `dora notify stale` reminds of.
+
+    One query; drafts are left out since nobody relies on them yet.
+    """
+    rows = session.execute(
+        select(Structure.id, Structure.nom, Service.id, Service.nom, Service.date_maj)
+        .join(Service, Service.structure_id == Structure.id)
+        .where(Service.statut == Statut.PUBLIE, Service.date_maj < _due_date())
+        .order_by(Structure.id, Service.date_maj, Service.nom)
+    )
+    groups: dict[str, StaleGroup] = {}
+    for structure_id, structure_nom, service_id, service_nom, date_maj in rows:
+        group = groups.get(structure_id)
+        entry = (service_id, service_nom, date_maj)
+        if group is None:
+            groups[structure_id] = StaleGroup(structure_id, structure_nom, (entry,))
+        else:
+            groups[structure_id] = StaleGroup(structure_id, structure_nom, (*group.services, entry))
+    return list(groups.values())
+
+
+# Territories of the eligibility zone ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Territory:
+    code: str
+    nom: str
+    type: str  # commune, epci, departement, region, pays
+    libelle: str  # what the picker shows
+    # The codes that go into zone_eligibilite: the schema has no région codes ("list the
+    # départements of the région"), so a région stands for its départements.
+    codes: tuple[str, ...] = ()
+
+    @property
+    def zone_codes(self) -> tuple[str, ...]:
+        return self.codes or (self.code,)
+
+
+TERRITORY_TYPES = ("pays", "region", "departement", "epci", "commune")
+FRANCE = Territory("france", "France", "pays", "Toute la France")
+_TYPE_LABELS = {
+    "region": "Région",
+    "departement": "Département",
+    "epci": "Intercommunalité",
+    "commune": "Commune",
+}
+_DIGITS = re.compile(r"\d+")
+_DEPARTEMENT_CODE = re.compile(r"(\d{2,3}|2[ab])", re.IGNORECASE)
+
+
+def _normalised_column(column):
+    # Same comparison form as geodata.text.normalise_name on the query side (accents, case,
+    # punctuation), computed by PostgreSQL over the small region/département/EPCI tables.
+    return func.trim(func.regexp_replace(func.lower(func.unaccent(column)), "[^a-z0-9]+", " ", "g"))
+
+
+def _name_matches(column, name: str):
+    normalised = _normalised_column(column)
+    return normalised.like(f"{name}%") | normalised.like(f"% {name}%")
+
+
+def _name_rank(column, name: str):
+    normalised = _normalised_column(column)
+    return case((normalised == name, 0), (normalised.like(f"{name}%"), 1), else_=2)
+
+
+def _territory(kind: str, code: str, nom: str, codes: tuple[str, ...] = ()) -> Territory:
+    if kind == "region":
+        return Territory(code, nom, kind, f"{nom} (région : ses {len(codes)} départements)", codes)
+    if kind == "departement":
+        return Territory(code, nom, kind, f"{nom} ({code}, département)")
+    if kind == "epci":
+        return Territory(code, nom, kind, f"{nom} (intercommunalité)")
+    return Territory(code, nom, kind, nom)
+
+
+def _region_departements(session: Session, region_code: str) -> tuple[str, ...]:
+    statement = (
+        select(Departement.code)
+        .where(Departement.region_code == region_code)
+        .order_by(Departement.code)
+    )
+    return tuple(session.scalars(statement))
+
+
+def search_territories(session: Session, q: str, limit: int = 20) -> list[Territory]:
+    """Territories for the eligibility zone picker: by code or by name.
+
+    Codes first (a département number, an EPCI SIREN, an INSEE code or a postal code), then
+    names: France, régions, départements, EPCI, and communes (geodata.resolve's autocomplete).
+    """
+    q = q.strip()
+    name = normalise_name(q)
+    if not name:
+        return []
+    found: list[Territory] = []
+
+    def add(items: Sequence[Territory]) -> None:
+        for item in items:
+            if len(found) < limit and all(item.code != f.code for f in found):
+                found.append(item)
+
+    if q.lower() in FRANCE_CODES or ("france".startswith(name) and len(name) >= 2):
+        add([FRANCE])
+    if _DEPARTEMENT_CODE.fullmatch(q):
+        departement = session.get(Departement, q.upper())
+        if departement is not None:
+            add([_territory("departement", departement.code, departement.nom)])
+    if _DIGITS.fullmatch(q) and len(q) == 9:
+        epci = session.get(Epci, q)
+        if epci is not None:
+            add([_territory("epci", epci.code, epci.nom)])
+    if not _DIGITS.fullmatch(q) or len(q) == 5:
+        for model, kind in ((Region, "region"), (Departement, "departement"), (Epci, "epci")):
+            if len(name) < 2:
+                break
+            rows = session.execute(
+                select(model.code, model.nom)
+                .where(_name_matches(model.nom, name))
+                .order_by(_name_rank(model.nom, name), model.nom)
+                .limit(limit)
+            ).all()
+            if kind == "region":
+                add(
+                    [
+                        _territory(kind, code, nom, _region_departements(session, code))
+                        for code, nom in rows
+                    ]
+                )
+            else:
+                add([_territory(kind, code, nom) for code, nom in rows])
+    communes = resolve.search_communes(session, q, limit=limit)
+    add(
+        [
+            Territory(
+                c.code, c.nom, "commune", f"{c.nom} ({', '.join(c.codes_postaux[:1]) or c.code})"
+            )
+            for c in communes
+        ]
+    )
+    return found
+
+
+def territories_by_code(session: Session, codes: Collection[str]) -> dict[str, Territory]:
+    """The known territories among `codes` (unknown codes are simply absent).
+
+    A two- or three-character code is a département (zone_eligibilite holds no région codes).
+    """
+    wanted = set(codes)
+    known: dict[str, Territory] = {}
+    for code in wanted & FRANCE_CODES:
+        known[code] = Territory(code, FRANCE.nom, FRANCE.type, FRANCE.libelle)
+    rest = wanted - FRANCE_CODES
+    if not rest:
+        return known
+    statements = [
+        select(literal("departement"), Departement.code, Departement.nom).where(
+            Departement.code.in_(rest)
+        ),
+        select(literal("epci"), Epci.code, Epci.nom).where(Epci.code.in_(rest)),
+        select(literal("commune"), Commune.code, Commune.nom).where(Commune.code.in_(rest)),
+        select(literal("commune"), ArrondissementMunicipal.code, ArrondissementMunicipal.nom).where(
+            ArrondissementMunicipal.code.in_(rest)
+        ),
+    ]
+    for statement in statements:
+        for kind, code, nom in session.execute(statement):
+            if code in known:
+                continue
+            territory = _territory(kind, code, nom)
+            if kind == "commune":
+                territory = Territory(code, nom, kind, f"{nom} ({code})")
+            known[code] = territory
+    return known
+
+
+def type_label(kind: str) -> str:
+    return _TYPE_LABELS.get(kind, "")
