@@ -25,6 +25,7 @@ FEATURES = (
     "maps",
     "embed",
     "accounts",
+    "structures",
     "publishing",
     "bench",
 )

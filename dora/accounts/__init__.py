@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
 
     emails.init_app(app)
 
+    from dora.accounts.cli import mail_command
+
+    app.cli.add_command(mail_command)
+
     app.register_error_handler(Forbidden, _forbidden)
     app.register_error_handler(TooManyRequests, _too_many_requests)
     app.register_error_handler(CSRFError, _csrf_error)

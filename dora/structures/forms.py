@@ -1,0 +1,96 @@
+"""Structure forms (Flask-WTF, CSRF included). Messages are in French."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from dora.accounts.forms import REQUIRED, AccountFields, valid_email
+from dora.accounts.models import ROLE_LABELS, Role
+
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class StructureForm(FlaskForm):
+    nom = StringField(
+        "Nom de la structure",
+        [DataRequired(REQUIRED), Length(max=150, message="150 caractères au plus.")],
+    )
+    siret = StringField(
+        "SIRET",
+        [DataRequired(REQUIRED)],
+        description="14 chiffres, sur l’avis de situation INSEE ou l’annuaire des entreprises.",
+    )
+    adresse = StringField("Adresse", [DataRequired(REQUIRED), Length(max=300)])
+    complement_adresse = StringField("Complément d’adresse", [Optional(), Length(max=300)])
+    code_postal = StringField(
+        "Code postal",
+        [DataRequired(REQUIRED), Regexp(r"^\s*\d{5}\s*$", message="5 chiffres (ex. 93200).")],
+    )
+    commune = StringField("Commune", [DataRequired(REQUIRED), Length(max=100)])
+    code_insee = HiddenField()
+    telephone = StringField("Téléphone", [Optional(), Length(max=40)])
+    courriel = EmailField("Courriel de contact", [Optional(), valid_email])
+    site_web = URLField(
+        "Site web",
+        [
+            Optional(),
+            Regexp(r"^https?://\S+$", message="Une adresse complète (https://…)."),
+            Length(max=300),
+        ],
+    )
+    description = TextAreaField("Présentation", [Optional(), Length(max=5000)])
+
+
+class StructureEditForm(StructureForm):
+    siret = None  # set at creation; a different SIRET is a different structure
+
+
+class JoinForm(FlaskForm):
+    message = TextAreaField(
+        "Message aux administrateurs (facultatif)", [Optional(), Length(max=1000)]
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Adresse e-mail", [DataRequired(REQUIRED), valid_email])
+    role = SelectField("Rôle", choices=ROLE_CHOICES, default=Role.MEMBRE.value)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Rôle", choices=ROLE_CHOICES)
+
+
+class InvitationRegisterForm(AccountFields):
+    """A new account for the invited address (the address comes from the link)."""
+
+
+class ModerationForm(FlaskForm):
+    decision = RadioField(
+        "Décision",
+        choices=[("validee", "Valider la structure"), ("refusee", "Refuser la structure")],
+        validators=[DataRequired("Choisissez « Valider » ou « Refuser ».")],
+    )
+    motif = TextAreaField(
+        "Motif",
+        [Optional(), Length(max=2000)],
+        description="Obligatoire pour un refus ; envoyé aux administrateurs de la structure.",
+    )
+
+
+class ManagerForm(FlaskForm):
+    email = EmailField("Adresse e-mail du compte", [DataRequired(REQUIRED), valid_email])
+    departements = StringField(
+        "Départements",
+        [DataRequired(REQUIRED)],
+        description="Codes INSEE séparés par des virgules (ex. 93, 94, 2A).",
+    )
