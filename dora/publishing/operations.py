@@ -245,7 +245,6 @@ def create_service(
         date_maj=date.today(),
         statut=Statut.BROUILLON,
     )
-    service.structure = structure
     _apply(session, service, values)
     service.description = service.description or ""
     session.add(service)
@@ -270,8 +269,8 @@ def update_service(
     """
     submitted = {k: v for k, v in fields.normalise(values).items() if k in fields.EDITABLE_FIELDS}
     yours = {**fields.snapshot(service, fields.EDITABLE_FIELDS), **submitted}
-    if service.version != expected_version and _edited_since(session, service, expected_version):
-        raise _conflict(session, service, expected_version, yours)
+    if service.version != expected_version and edited_since(session, service, expected_version):
+        raise build_conflict(session, service, expected_version, yours)
     before = fields.snapshot(service)
     if service.statut == Statut.PUBLIE:
         missing = missing_for_publication(yours)
@@ -289,12 +288,12 @@ def update_service(
         # Saved by someone else between our read and our UPDATE (which checks the version).
         savepoint.rollback()
         session.refresh(service)
-        raise _conflict(session, service, expected_version, yours) from None
+        raise build_conflict(session, service, expected_version, yours) from None
     savepoint.commit()
     return _record(session, service, author, Action.MODIFICATION, before)
 
 
-def _edited_since(session: Session, service: Service, version: int) -> bool:
+def edited_since(session: Session, service: Service, version: int) -> bool:
     """Whether the service may have changed in a way the form would overwrite.
 
     Status changes and « toujours à jour » confirmations move the version too, but they
@@ -314,9 +313,12 @@ def _history_covers(changes: list[ServiceChange], since: int, current: int) -> b
     return set(range(since + 1, current + 1)) <= {change.version for change in changes}
 
 
-def _conflict(
-    session: Session, service: Service, base_version: int, yours: dict[str, Any]
+def build_conflict(
+    session: Session, service: Service, base_version: int, yours: Mapping[str, Any]
 ) -> EditConflict:
+    """The conflict between the service as saved and `yours` (snapshot form), submitted
+    from a form loaded at `base_version`."""
+    yours = {**fields.snapshot(service, fields.EDITABLE_FIELDS), **fields.normalise(yours)}
     theirs = fields.snapshot(service, fields.EDITABLE_FIELDS)
     changes = queries.changes_since(session, service.id, base_version)
     base = dict(theirs)
@@ -426,7 +428,6 @@ def duplicate(session: Session, service: Service, *, author: Author) -> Service:
         date_maj=date.today(),
         statut=Statut.BROUILLON,
     )
-    copy.structure = service.structure
     _apply(session, copy, values)
     session.add(copy)
     session.flush()

@@ -283,3 +283,48 @@ def territories_by_code(session: Session, codes: Collection[str]) -> dict[str, T
 
 def type_label(kind: str) -> str:
     return _TYPE_LABELS.get(kind, "")
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    email: str
+
+
+def structure_admins(
+    session: Session, structure_ids: Collection[str]
+) -> dict[str, list[Recipient]]:
+    """Verified admins of each structure (who receive the freshness reminders)."""
+    from dora.accounts.models import Membership, Role, User
+
+    if not structure_ids:
+        return {}
+    rows = session.execute(
+        select(Membership.structure_id, User.id, User.email)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.structure_id.in_(list(structure_ids)),
+            Membership.role == Role.ADMIN,
+            User.email_verified_at.is_not(None),
+        )
+        .order_by(Membership.structure_id, User.id)
+    )
+    admins: dict[str, list[Recipient]] = {}
+    for structure_id, user_id, email in rows:
+        admins.setdefault(structure_id, []).append(Recipient(user_id, email))
+    return admins
+
+
+def notified(session: Session, periode: str) -> set[tuple[str, int]]:
+    """(structure_id, user_id) already reminded for this period."""
+    from dora.publishing.models import StaleNotification
+
+    rows = session.execute(
+        select(StaleNotification.structure_id, StaleNotification.user_id).where(
+            StaleNotification.periode == periode
+        )
+    )
+    return {(structure_id, user_id) for structure_id, user_id in rows}

@@ -1,0 +1,132 @@
+"""`dora notify stale`: e-mail structure admins about their services that need a check.
+
+Idempotent per period (a month by default): each (structure, admin, period) reminder is
+recorded in `stale_notification` in the same transaction as its sending, so a second run in
+the same month sends nothing, and a run interrupted half-way resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from contextlib import nullcontext
+from datetime import date
+
+import click
+from flask import current_app, url_for
+from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
+from tqdm import tqdm
+
+from dora.accounts import emails
+from dora.extensions import db
+from dora.publishing import queries
+from dora.publishing.models import StaleNotification
+
+_PERIODE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@click.group("notify", help="Rappels envoyés par e-mail.")
+def command() -> None:
+    pass
+
+
+def _periode(ctx, param, value: str | None) -> str:
+    if value is None:
+        return date.today().strftime("%Y-%m")
+    if not _PERIODE.match(value):
+        raise click.BadParameter(f"« {value} » n’est pas un mois AAAA-MM (par exemple 2026-11).")
+    return value
+
+
+@command.command("stale", help="Prévenir les administrateurs des services à vérifier.")
+@click.option(
+    "--periode",
+    callback=_periode,
+    metavar="AAAA-MM",
+    help="Période de rappel (défaut : le mois en cours) : un seul e-mail par période.",
+)
+@click.option("--dry-run", is_flag=True, help="Compter sans envoyer ni enregistrer.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    envvar="DORA_BASE_URL",
+    help="Adresse du site pour les liens des e-mails (si SERVER_NAME n’est pas défini).",
+)
+@with_appcontext
+def stale(periode: str, dry_run: bool, base_url: str) -> None:
+    session = db.session
+    groups = queries.stale_published_by_structure(session)
+    admins = queries.structure_admins(session, [g.structure_id for g in groups])
+    already = queries.notified(session, periode)
+    sent = skipped = failed = orphan = 0
+    app = current_app._get_current_object()
+    context = (
+        nullcontext()
+        if app.config.get("SERVER_NAME")
+        else app.test_request_context(base_url=base_url)
+    )
+    with context:
+        for group in tqdm(groups, desc="Structures", unit="structure", file=sys.stderr):
+            recipients = admins.get(group.structure_id, [])
+            if not recipients:
+                orphan += 1
+                continue
+            for recipient in recipients:
+                if (group.structure_id, recipient.user_id) in already:
+                    skipped += 1
+                    continue
+                if dry_run:
+                    sent += 1
+                    continue
+                if _remind(group, recipient, periode):
+                    sent += 1
+                else:
+                    failed += 1
+    verb = "seraient envoyés" if dry_run else "envoyés"
+    click.echo(
+        f"Période {periode} : {len(groups)} structure(s) avec des services à vérifier ; "
+        f"{sent} e-mail(s) {verb}, {skipped} déjà envoyé(s) pour cette période, "
+        f"{failed} échec(s), {orphan} structure(s) sans administrateur."
+    )
+    if failed:
+        sys.exit(1)
+
+
+def _remind(group: queries.StaleGroup, recipient: queries.Recipient, periode: str) -> bool:
+    """Record then send one reminder; the record is kept only if the e-mail left."""
+    session = db.session
+    session.add(
+        StaleNotification(
+            structure_id=group.structure_id,
+            user_id=recipient.user_id,
+            periode=periode,
+            email=recipient.email,
+            services_count=len(group.services),
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:  # another run sent it meanwhile
+        session.rollback()
+        return True
+    count = len(group.services)
+    message = emails.build(
+        recipient.email,
+        f"{count} service{'s' if count > 1 else ''} de {group.structure_nom} à vérifier",
+        "publishing/emails/stale.txt",
+        group=group,
+        dashboard_url=url_for(
+            "publishing.structure_services", structure_id=group.structure_id, _external=True
+        ),
+        service_urls={
+            service_id: url_for("publishing.service", service_id=service_id, _external=True)
+            for service_id, _, _ in group.services
+        },
+    )
+    if not emails.send(message):
+        session.rollback()
+        return False
+    session.commit()
+    return True
