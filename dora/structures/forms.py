@@ -7,6 +7,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from dora.accounts.forms import REQUIRED, AccountFields, valid_email
 from dora.accounts.models import ROLE_LABELS, Role
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class StructureForm(FlaskForm):
@@ -77,7 +78,10 @@ class InvitationRegisterForm(AccountFields):
 class ModerationForm(FlaskForm):
     decision = RadioField(
         "Décision",
-        choices=[("validee", "Valider la structure"), ("refusee", "Refuser la structure")],
+        choices=[
+            SelectChoice("validee", "Valider la structure"),
+            SelectChoice("refusee", "Refuser la structure"),
+        ],
         validators=[DataRequired("Choisissez « Valider » ou « Refuser ».")],
     )
     motif = TextAreaField(

@@ -32,6 +32,7 @@ from dora.extensions import db
 from dora.structures import operations, queries
 from dora.structures.dashboard import sections_for
 from dora.structures.forms import (
+    ROLE_CHOICES,
     InvitationRegisterForm,
     InviteForm,
     JoinForm,
@@ -189,7 +190,7 @@ def structure_dashboard(structure_id: str):
         sections=sections_for(structure, current_user),
         invite_form=InviteForm(),
         form=EmptyForm(),
-        role_choices=RoleForm().role.choices,
+        role_choices=ROLE_CHOICES,
     )
 
 
