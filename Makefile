@@ -52,10 +52,12 @@ run: setup
 	$(DORA) db upgrade heads && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
-	echo "dora : http://127.0.0.1:$(PORT)" && \
+	$(PYTHON) -m dora.accounts.mailserver --background && \
+	echo "dora : http://127.0.0.1:$(PORT) (e-mails : http://127.0.0.1:$(PORT)/dev/mails)" && \
 	$(DORA) run --host 127.0.0.1 --port $(PORT)
 
 stop:
+	@$(PYTHON) -m dora.accounts.mailserver --stop
 	@$(LOCALDB) stop
 
 test: setup

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import click
@@ -136,109 +130,40 @@ def mail_command() -> None:
     pass
 
 
-def _pid_file(directory: Path) -> Path:
-    return directory / "smtpd.pid"
+def _mail_directory(directory: Path | None) -> Path:
+    from dora.accounts.emails import DEFAULT_FALLBACK_DIR
+
+    return directory or Path(current_app.config.get("MAIL_FALLBACK_DIR") or DEFAULT_FALLBACK_DIR)
 
 
-def _listening(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, port)) == 0
-
-
-@mail_command.command("serve", help="Démarre un serveur SMTP qui range les e-mails reçus en .eml.")
+@mail_command.command("serve", help="Serveur SMTP qui range les e-mails reçus en .eml.")
 @click.option("--host", default=None, help="Par défaut MAIL_SERVER.")
 @click.option("--port", type=int, default=None, help="Par défaut MAIL_PORT.")
 @click.option(
-    "--directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Par défaut var/mail.",
+    "--directory", type=click.Path(file_okay=False, path_type=Path), help="Par défaut var/mail."
 )
-@click.option(
-    "--background", is_flag=True, help="Lancer en arrière-plan (ne fait rien s’il tourne déjà)."
-)
+@click.option("--background", is_flag=True, help="En arrière-plan (rien s’il tourne déjà).")
 @with_appcontext
 def serve(host: str | None, port: int | None, directory: Path | None, background: bool) -> None:
-    from dora.accounts.emails import DEFAULT_FALLBACK_DIR
+    from dora.accounts import mailserver
 
     host = host or current_app.config["MAIL_SERVER"]
     port = port or int(current_app.config["MAIL_PORT"])
-    directory = directory or Path(
-        current_app.config.get("MAIL_FALLBACK_DIR") or DEFAULT_FALLBACK_DIR
-    )
-    directory.mkdir(parents=True, exist_ok=True)
-    if _listening(host, port):
-        click.echo(f"Un serveur SMTP écoute déjà sur {host}:{port}.")
-        return
+    directory = _mail_directory(directory)
     if background:
-        log = (directory / "smtpd.log").open("ab")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from dora.cli import main; main()",
-                "mail",
-                "serve",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--directory",
-                str(directory),
-            ],
-            stdout=log,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        _pid_file(directory).write_text(str(process.pid))
-        for _ in range(50):
-            if _listening(host, port):
-                break
-            time.sleep(0.1)
-        click.echo(
-            f"Serveur SMTP local sur {host}:{port} (pid {process.pid}) ; e-mails dans {directory}."
-        )
+        click.echo(mailserver.start_background(host, port, directory))
         return
-    try:
-        from dora.accounts.mailserver import MailServer
-    except ImportError:  # pragma: no cover - aiosmtpd is a development dependency
-        _fail("aiosmtpd n’est pas installé : pip install -e '.[dev]'.")
-    server = MailServer(directory=directory).start(host, port)
-    click.echo(
-        f"Serveur SMTP local sur {host}:{port} ; e-mails dans {directory}. Ctrl-C pour arrêter."
-    )
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    try:
-        threading.Event().wait()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.stop()
-
-
-def _exit_on_signal(signum, frame) -> None:
-    raise SystemExit(0)
+    if mailserver.listening(host, port):
+        _fail(f"Un serveur écoute déjà sur {host}:{port}.")
+    directory.mkdir(parents=True, exist_ok=True)
+    click.echo(f"Serveur SMTP local sur {host}:{port} ; e-mails dans {directory}. Ctrl-C : arrêt.")
+    mailserver.serve_forever(host, port, directory)
 
 
 @mail_command.command("stop", help="Arrête le serveur lancé avec --background.")
-@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def stop(directory: Path | None) -> None:
-    from dora.accounts.emails import DEFAULT_FALLBACK_DIR
+    from dora.accounts import mailserver
 
-    directory = directory or Path(
-        current_app.config.get("MAIL_FALLBACK_DIR") or DEFAULT_FALLBACK_DIR
-    )
-    pid_file = _pid_file(directory)
-    if not pid_file.exists():
-        click.echo("Aucun serveur SMTP local lancé en arrière-plan.")
-        return
-    pid = int(pid_file.read_text().strip() or 0)
-    try:
-        os.kill(pid, signal.SIGTERM)
-        click.echo(f"Serveur SMTP local arrêté (pid {pid}).")
-    except ProcessLookupError:
-        click.echo("Le serveur SMTP local ne tournait plus.")
-    pid_file.unlink(missing_ok=True)
+    click.echo(mailserver.stop_background(_mail_directory(directory)))
