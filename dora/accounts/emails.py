@@ -85,6 +85,9 @@ def build(to: str, subject: str, template: str, **context) -> EmailMessage:
 def send_after_commit(message: EmailMessage, session: Session | None = None) -> None:
     """Queue `message` on the session: sent if the transaction commits, dropped otherwise."""
     session = session or db.session()
+    # The message belongs to the current transaction: open one, so that a rollback (which is
+    # a no-op for a session without transaction) drops it.
+    session.connection()
     settings = SmtpSettings.from_app(current_app)
     session.info.setdefault(PENDING_KEY, []).append((message, settings))
 
