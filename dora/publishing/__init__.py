@@ -22,11 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register_dashboard_section() -> None:
-    """Our block on the structure dashboard of the structures feature, when it is there."""
-    import importlib.util
-
-    if importlib.util.find_spec("dora.structures") is None:
-        return
+    """Our block on the structure dashboard (/mon-espace/structures/<id>)."""
     from dora.structures.dashboard import Section, register_section
 
     register_section(

@@ -25,6 +25,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import EmailField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     Email,
@@ -71,7 +72,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form) -> None:
-        known = {str(value) for value, *_ in self.iter_choices()}
+        known = {str(choice.value) for choice in self.iter_choices()}
         unknown = [value for value in self.data or [] if value not in known]
         if unknown:
             raise ValidationError(f"Valeur(s) inconnue(s) : {', '.join(unknown)}.")
@@ -103,12 +104,12 @@ class FrenchIntegerField(IntegerField):
             self.data = None
 
 
-def _choices(enum) -> list[tuple[str, str]]:
-    return [(c.value, c.label) for c in vocabulary.choices(enum)]
+def _choices(enum) -> list[SelectChoice]:
+    return [SelectChoice(c.value, c.label) for c in vocabulary.choices(enum)]
 
 
-def _optional_choices(enum) -> list[tuple[str, str]]:
-    return [("", "— Non précisé —"), *_choices(enum)]
+def _optional_choices(enum) -> list[SelectChoice]:
+    return [SelectChoice("", "— Non précisé —"), *_choices(enum)]
 
 
 def _url(form, field: Field) -> None:
@@ -159,7 +160,9 @@ class ServiceForm(FlaskForm):
         ],
         filters=STRIP,
     )
-    type = SelectField(fields.LABELS["type"], choices=_optional_choices(vocabulary.v1.TypeService))
+    type = SelectField(
+        fields.LABELS["type"], choices=_optional_choices(vocabulary.v1.TypeService), default=""
+    )
     description = TextAreaField(
         fields.LABELS["description"],
         [Length(max=MAX_TEXT, message=f"La description est limitée à {MAX_TEXT} caractères.")],
@@ -177,7 +180,9 @@ class ServiceForm(FlaskForm):
     conditions_acces = TextAreaField(
         fields.LABELS["conditions_acces"], [Length(max=MAX_TEXT)], filters=STRIP
     )
-    frais = SelectField(fields.LABELS["frais"], choices=_optional_choices(vocabulary.v1.Frais))
+    frais = SelectField(
+        fields.LABELS["frais"], choices=_optional_choices(vocabulary.v1.Frais), default=""
+    )
     frais_precisions = TextAreaField(
         fields.LABELS["frais_precisions"], [Length(max=MAX_TEXT)], filters=STRIP
     )
@@ -251,7 +256,7 @@ class ServiceForm(FlaskForm):
     lien_source = URLField(fields.LABELS["lien_source"], [Length(max=500), _url], filters=STRIP)
     frequence_maj = SelectField(
         fields.LABELS["frequence_maj"],
-        choices=[(f.value, FREQUENCE_LABELS[f]) for f in FrequenceMaj],
+        choices=[SelectChoice(f.value, FREQUENCE_LABELS[f]) for f in FrequenceMaj],
         default=FrequenceMaj.ANNUELLE.value,
     )
 
@@ -268,7 +273,7 @@ class ServiceForm(FlaskForm):
         self.zone_eligibilite.data = codes
         self.territories = queries.territories_by_code(db.session, codes) if codes else {}
         self.zone_eligibilite.choices = [
-            (code, self.territories[code].libelle if code in self.territories else code)
+            SelectChoice(code, self.territories[code].libelle if code in self.territories else code)
             for code in codes
         ]
 
@@ -384,8 +389,12 @@ def find_commune(code_insee: str | None, code_postal: str | None, nom: str | Non
         exact = [c for c in matches if normalise_name(c.nom) == wanted]
         if len(exact) == 1:
             return exact[0]
-        if not matches:
-            return f"Commune introuvable : « {nom} ». Vérifiez l’orthographe et le code postal."
+        if not any(wanted in normalise_name(c.nom) for c in matches):
+            message = f"Commune introuvable : « {nom} »."
+            if matches:  # close spellings from the trigram fallback
+                close = ", ".join(f"{c.nom} ({c.departement})" for c in matches[:3])
+                return f"{message} Vouliez-vous dire : {close} ?"
+            return f"{message} Vérifiez l’orthographe et le code postal."
         listed = ", ".join(f"{c.nom} ({c.departement})" for c in (exact or matches)[:5])
         return f"Plusieurs communes correspondent à « {nom} » : {listed}. Indiquez le code postal."
     communes = resolve.communes_for_postal_code(session, code_postal or "")

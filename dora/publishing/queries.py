@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy.orm import Session
 
 from dora.catalogue.models import FREQUENCE_MAJ_DAYS, Service, Statut, Structure
 from dora.publishing.models import ServiceChange
@@ -32,7 +32,6 @@ def services_of(session: Session, structure_ids: Collection[str]) -> list[Servic
         select(Service)
         .where(Service.structure_id.in_(list(structure_ids)))
         .order_by(Service.structure_id, Service.nom, Service.id)
-        .options(raiseload(Service.structure))
     )
     return list(session.scalars(statement))
 
@@ -91,7 +90,6 @@ def stale_services(session: Session, structure_ids: Collection[str]) -> list[Ser
         select(Service)
         .where(Service.structure_id.in_(list(structure_ids)), stale_condition())
         .order_by(Service.date_maj, Service.nom, Service.id)
-        .options(raiseload(Service.structure))
     )
     return list(session.scalars(statement))
 

@@ -252,12 +252,12 @@ def edit(service_id: str):
                 db.session.commit()
                 return _after_failed_publication(service, error)
     except operations.EditConflict as conflict:
-        db.session.rollback()
+        # Nothing was written (update_service checks before writing, or rolled back its
+        # own savepoint).
         return _render_conflict(conflict, form)
     except _UndecidedFields as undecided:
         return _render_conflict(undecided.conflict, form, undecided=undecided.names)
     except operations.NotPublishable as error:
-        db.session.rollback()
         _attach_missing(form, error.missing)
         return _render_editor(
             form,
@@ -386,7 +386,8 @@ def _status_action(service_id: str, operation, success: str):
     try:
         operation(db.session, service, author=_author())
     except operations.PublishingError as error:
-        db.session.rollback()
+        if isinstance(error, operations.ConcurrentChange):
+            db.session.rollback()  # the failed flush left the transaction unusable
         flash(error.message, "error")
         return redirect(url_for(".service", service_id=service_id))
     db.session.commit()
@@ -457,7 +458,8 @@ def suspend(service_id: str):
             db.session, service, form.suspendu_du.data, form.suspendu_au.data, author=_author()
         )
     except operations.PublishingError as error:
-        db.session.rollback()
+        if isinstance(error, operations.ConcurrentChange):
+            db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".service", service_id=service_id))
     db.session.commit()

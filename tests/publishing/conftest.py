@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from flask import g
 
 
 @pytest.fixture
@@ -59,6 +60,8 @@ def make_manager(db_session, make_user):
 @pytest.fixture
 def login(client):
     def log_in(user) -> None:
+        # Requests of a test share its app context, hence `g`: forget the previous user.
+        g.pop("_login_user", None)
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
