@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from difflib import SequenceMatcher
 
 from flask import url_for
 from geoalchemy2.elements import WKTElement
@@ -35,6 +36,8 @@ from geodata import resolve
 from geodata.text import normalise_name
 
 STRUCTURE_SOURCE = "dora"
+# How close a typed commune name must be to the official one (as geodata.resolve does).
+SIMILAR_NAME = 0.8
 EDITABLE_FIELDS = (
     "nom",
     "description",
@@ -90,8 +93,23 @@ def resolve_commune(
             "commune et son code postal.",
             field="commune",
         )
+    if not code_insee and not _same_commune(commune, found.nom):
+        # locate() falls back on the postal code alone: here the user must name the commune.
+        raise OperationError(
+            f"Commune introuvable : « {commune} » n’est pas une commune du code postal "
+            f"{code_postal}. Vouliez-vous dire « {found.nom} » ?",
+            field="commune",
+        )
     assert location is not None
     return found, location
+
+
+def _same_commune(typed: str, official: str) -> bool:
+    """Typed name and official name agree (accents, case, a typo, « Paris 11e »…)."""
+    typed_name, official_name = normalise_name(typed), normalise_name(official)
+    if typed_name == official_name or typed_name.startswith(official_name + " "):
+        return True
+    return SequenceMatcher(None, typed_name, official_name).ratio() >= SIMILAR_NAME
 
 
 def _place(structure: Structure, commune: resolve.Commune, location: resolve.Location) -> None:
