@@ -15,7 +15,7 @@ from datetime import date
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert
 from tqdm import tqdm
 
 from dora.accounts import emails
@@ -80,7 +80,10 @@ def stale(periode: str, dry_run: bool, base_url: str) -> None:
                 if dry_run:
                     sent += 1
                     continue
-                if _remind(group, recipient, periode):
+                outcome = _remind(group, recipient, periode)
+                if outcome is None:
+                    skipped += 1
+                elif outcome:
                     sent += 1
                 else:
                     failed += 1
@@ -94,23 +97,29 @@ def stale(periode: str, dry_run: bool, base_url: str) -> None:
         sys.exit(1)
 
 
-def _remind(group: queries.StaleGroup, recipient: queries.Recipient, periode: str) -> bool:
-    """Record then send one reminder; the record is kept only if the e-mail left."""
+def _remind(group: queries.StaleGroup, recipient: queries.Recipient, periode: str) -> bool | None:
+    """Record then send one reminder, and commit: the record stays only if the e-mail left.
+
+    True when sent, False when the delivery failed (retried next run), None when another
+    run recorded it meanwhile.
+    """
     session = db.session
-    session.add(
-        StaleNotification(
+    savepoint = session.begin_nested()
+    recorded = session.execute(
+        insert(StaleNotification)
+        .values(
             structure_id=group.structure_id,
             user_id=recipient.user_id,
             periode=periode,
             email=recipient.email,
             services_count=len(group.services),
         )
-    )
-    try:
-        session.flush()
-    except IntegrityError:  # another run sent it meanwhile
-        session.rollback()
-        return True
+        .on_conflict_do_nothing(constraint="uq_stale_notification")
+        .returning(StaleNotification.id)
+    ).scalar()
+    if recorded is None:
+        savepoint.rollback()
+        return None
     count = len(group.services)
     message = emails.build(
         recipient.email,
@@ -126,7 +135,8 @@ def _remind(group: queries.StaleGroup, recipient: queries.Recipient, periode: st
         },
     )
     if not emails.send(message):
-        session.rollback()
+        savepoint.rollback()
         return False
+    savepoint.commit()
     session.commit()
     return True

@@ -420,8 +420,11 @@ def resolve_territory(text: str):
     candidates = queries.search_territories(session, text, limit=8)
     wanted = normalise_name(text)
     exact = [t for t in candidates if normalise_name(t.nom) == wanted]
-    if len(exact) == 1:
-        return exact[0]
+    largest = [t for t in exact if t.type == exact[0].type] if exact else []
+    if len(largest) == 1:
+        # « Bretagne » is the région rather than the communes of that name (shown once
+        # added, with its type, so a wrong guess is seen before saving).
+        return largest[0]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

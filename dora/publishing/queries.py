@@ -188,61 +188,67 @@ def _region_departements(session: Session, region_code: str) -> tuple[str, ...]:
     return tuple(session.scalars(statement))
 
 
+_TYPE_ORDER = {kind: i for i, kind in enumerate(TERRITORY_TYPES)}
+_FUZZY = 3
+
+
+def _match_rank(nom: str, name: str) -> int:
+    """0 exact name, 1 name starts with the query, 2 a word starts with it, 3 close spelling."""
+    normalised = normalise_name(nom)
+    if normalised == name:
+        return 0
+    if normalised.startswith(name):
+        return 1
+    if f" {name}" in f" {normalised}":
+        return 2
+    return _FUZZY
+
+
 def search_territories(session: Session, q: str, limit: int = 20) -> list[Territory]:
     """Territories for the eligibility zone picker: by code or by name.
 
-    Codes first (a département number, an EPCI SIREN, an INSEE code or a postal code), then
-    names: France, régions, départements, EPCI, and communes (geodata.resolve's autocomplete).
+    A code (département, EPCI SIREN, INSEE code of a commune, `france`) comes first. Names
+    then rank exact before prefix before word matches, and for equal matches the larger
+    territory first (France, région, département, EPCI, commune by population). Close
+    spellings (typos) are offered only when nothing else matches.
     """
     q = q.strip()
     name = normalise_name(q)
     if not name:
         return []
-    found: list[Territory] = []
+    ranked: list[tuple[int, int, int, Territory]] = []
 
-    def add(items: Sequence[Territory]) -> None:
+    def add(rank: int, items: Sequence[Territory]) -> None:
         for item in items:
-            if len(found) < limit and all(item.code != f.code for f in found):
-                found.append(item)
+            ranked.append((rank, _TYPE_ORDER[item.type], len(ranked), item))
 
+    by_code = territories_by_code(session, {q, q.upper()} - FRANCE_CODES)
+    add(-1, list(by_code.values()))
     if q.lower() in FRANCE_CODES or ("france".startswith(name) and len(name) >= 2):
-        add([FRANCE])
-    if _DEPARTEMENT_CODE.fullmatch(q):
-        departement = session.get(Departement, q.upper())
-        if departement is not None:
-            add([_territory("departement", departement.code, departement.nom)])
-    if _DIGITS.fullmatch(q) and len(q) == 9:
-        epci = session.get(Epci, q)
-        if epci is not None:
-            add([_territory("epci", epci.code, epci.nom)])
-    if not _DIGITS.fullmatch(q) or len(q) == 5:
+        add(-1 if q.lower() in FRANCE_CODES else 1, [FRANCE])
+    if len(name) >= 2 and not _DIGITS.fullmatch(q):
         for model, kind in ((Region, "region"), (Departement, "departement"), (Epci, "epci")):
-            if len(name) < 2:
-                break
             rows = session.execute(
                 select(model.code, model.nom)
                 .where(_name_matches(model.nom, name))
                 .order_by(_name_rank(model.nom, name), model.nom)
                 .limit(limit)
             ).all()
-            if kind == "region":
-                add(
-                    [
-                        _territory(kind, code, nom, _region_departements(session, code))
-                        for code, nom in rows
-                    ]
-                )
-            else:
-                add([_territory(kind, code, nom) for code, nom in rows])
-    communes = resolve.search_communes(session, q, limit=limit)
-    add(
-        [
-            Territory(
-                c.code, c.nom, "commune", f"{c.nom} ({', '.join(c.codes_postaux[:1]) or c.code})"
-            )
-            for c in communes
-        ]
-    )
+            for code, nom in rows:
+                codes = _region_departements(session, code) if kind == "region" else ()
+                add(_match_rank(nom, name), [_territory(kind, code, nom, codes)])
+    for commune in resolve.search_communes(session, q, limit=limit):
+        postal = commune.codes_postaux[0] if commune.codes_postaux else commune.code
+        territory = Territory(commune.code, commune.nom, "commune", f"{commune.nom} ({postal})")
+        rank = 2 if _DIGITS.fullmatch(q) else _match_rank(commune.nom, name)
+        add(rank, [territory])
+    ranked.sort(key=lambda entry: entry[:3])
+    if any(rank < _FUZZY for rank, *_ in ranked):
+        ranked = [entry for entry in ranked if entry[0] < _FUZZY]
+    found: list[Territory] = []
+    for *_, territory in ranked:
+        if len(found) < limit and all(territory.code != f.code for f in found):
+            found.append(territory)
     return found
 
 
