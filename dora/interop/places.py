@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from geodata import reference, resolve
+from geodata.load import loaded_version
 from geodata.records import Location
 
 FRANCE = "france"
@@ -39,35 +40,69 @@ def _former_codes() -> dict[str, str]:
     return reference.former_codes()
 
 
+@dataclass(frozen=True)
+class _Territories:
+    communes: dict[str, _Point]
+    arrondissements: dict[str, tuple[str, _Point]]  # code -> (commune, point)
+    departements: frozenset[str]
+    epcis: frozenset[str]
+
+
+# Read once per loaded geodata version (the tables change only with `dora geodata load`).
+_territories_cache: dict[str, _Territories] = {}
+
+
+def _read_territories(connection: Connection) -> _Territories:
+    communes: dict[str, _Point] = {}
+    for code, longitude, latitude, precision in connection.execute(
+        text(
+            "SELECT code, ST_X(location::geometry), ST_Y(location::geometry), precision "
+            "FROM commune"
+        )
+    ):
+        communes[code] = _Point(round(longitude, 6), round(latitude, 6), precision)
+    if not communes:
+        raise GeodataMissing(
+            "les territoires ne sont pas chargés dans la base : lancez `dora geodata load`."
+        )
+    arrondissements: dict[str, tuple[str, _Point]] = {}
+    for code, commune, longitude, latitude in connection.execute(
+        text(
+            "SELECT code, commune_code, ST_X(location::geometry), ST_Y(location::geometry) "
+            "FROM arrondissement_municipal"
+        )
+    ):
+        # An arrondissement's point is a commune-level point (as in geodata.resolve).
+        arrondissements[code] = (
+            commune,
+            _Point(round(longitude, 6), round(latitude, 6), "commune"),
+        )
+    return _Territories(
+        communes=communes,
+        arrondissements=arrondissements,
+        departements=frozenset(connection.execute(text("SELECT code FROM departement")).scalars()),
+        epcis=frozenset(connection.execute(text("SELECT code FROM epci")).scalars()),
+    )
+
+
+def _territories(connection: Connection) -> _Territories:
+    version = loaded_version(connection)
+    if version is None:
+        return _read_territories(connection)  # raises GeodataMissing when empty
+    if version not in _territories_cache:
+        _territories_cache.clear()
+        _territories_cache[version] = _read_territories(connection)
+    return _territories_cache[version]
+
+
 class Places:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self.communes: dict[str, _Point] = {}
-        self.arrondissements: dict[str, tuple[str, _Point]] = {}
-        for code, longitude, latitude, precision in connection.execute(
-            text(
-                "SELECT code, ST_X(location::geometry), ST_Y(location::geometry), precision "
-                "FROM commune"
-            )
-        ):
-            self.communes[code] = _Point(round(longitude, 6), round(latitude, 6), precision)
-        if not self.communes:
-            raise GeodataMissing(
-                "les territoires ne sont pas chargés dans la base : lancez `dora geodata load`."
-            )
-        for code, commune, longitude, latitude in connection.execute(
-            text(
-                "SELECT code, commune_code, ST_X(location::geometry), ST_Y(location::geometry) "
-                "FROM arrondissement_municipal"
-            )
-        ):
-            # An arrondissement's point is a commune-level point (as in geodata.resolve).
-            point = _Point(round(longitude, 6), round(latitude, 6), "commune")
-            self.arrondissements[code] = (commune, point)
-        self.departements = frozenset(
-            connection.execute(text("SELECT code FROM departement")).scalars()
-        )
-        self.epcis = frozenset(connection.execute(text("SELECT code FROM epci")).scalars())
+        territories = _territories(connection)
+        self.communes = territories.communes
+        self.arrondissements = territories.arrondissements
+        self.departements = territories.departements
+        self.epcis = territories.epcis
         self._fallbacks: dict[tuple[str, str], Location | None] = {}
 
     def former_code(self, code: str) -> str | None:

@@ -145,8 +145,10 @@ def iter_rows(
     connection: Connection, statement: Select, order_by, batch: int = 2000
 ) -> Iterator[dict[str, Any]]:
     """Every row, streamed with a server-side cursor (for file exports)."""
-    result = connection.execution_options(stream_results=True, yield_per=batch).execute(
-        statement.order_by(order_by)
+    # Per statement: Connection.execution_options() would change the connection for good.
+    result = connection.execute(
+        statement.order_by(order_by),
+        execution_options={"stream_results": True, "yield_per": batch},
     )
     for row in result.mappings():
         yield dict(row)
