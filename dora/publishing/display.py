@@ -10,7 +10,7 @@ from dora import vocabulary
 from dora.catalogue.models import STATUT_LABELS, Statut
 from dora.core.template_helpers import french_date
 from dora.publishing import fields
-from dora.publishing.forms import FREQUENCE_LABELS
+from dora.publishing.forms import FREQUENCE_LABELS, french_number
 from dora.publishing.queries import Territory
 
 EMPTY = "(vide)"
@@ -34,7 +34,7 @@ def format_value(name: str, value: Any, territories: Mapping[str, Territory] | N
     if name in fields.DATE_FIELDS:
         return french_date(date.fromisoformat(value))
     if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+        return french_number(value)
     return str(value)
 
 

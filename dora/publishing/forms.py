@@ -37,7 +37,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from dora import vocabulary
 from dora.catalogue.models import FrequenceMaj
@@ -79,7 +79,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class FrenchFloatField(FloatField):
-    """Accepts the French decimal comma (7,5)."""
+    """Accepts the French decimal comma (7,5): a text input, since number inputs drop it."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else french_number(self.data)
 
     def process_formdata(self, valuelist) -> None:
         if valuelist and valuelist[0].strip():
@@ -93,6 +100,8 @@ class FrenchFloatField(FloatField):
 
 
 class FrenchIntegerField(IntegerField):
+    widget = TextInput()
+
     def process_formdata(self, valuelist) -> None:
         if valuelist and valuelist[0].strip():
             try:
@@ -102,6 +111,11 @@ class FrenchIntegerField(IntegerField):
                 raise ValueError("Indiquez un nombre entier, par exemple 12.") from None
         else:
             self.data = None
+
+
+def french_number(value: float) -> str:
+    """7.5 → "7,5", 7.0 → "7", 48.372216 → "48,372216" (no rounding)."""
+    return (str(int(value)) if float(value).is_integer() else repr(float(value))).replace(".", ",")
 
 
 def _choices(enum) -> list[SelectChoice]:

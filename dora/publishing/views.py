@@ -204,17 +204,9 @@ def _saved_message(service: Service) -> str:
 
 
 def _after_failed_publication(service: Service, error: operations.PublishingError):
-    """Saved as a draft, but not published: back to the editor, requirements shown inline."""
-    form = ServiceForm(obj=service, formdata=None)
-    form.version.data = str(service.version)
-    if isinstance(error, operations.NotPublishable):
-        _attach_missing(form, error.missing)
-    return _render_editor(
-        form,
-        service,
-        service.structure,
-        notice=f"Vos modifications sont enregistrées en brouillon. {error.message}",
-    )
+    """Saved as a draft but not published: to the editor, which shows what is missing."""
+    flash(f"Vos modifications sont enregistrées en brouillon. {error.message}", "warning")
+    return redirect(url_for(".edit", service_id=service.id, publication=1))
 
 
 @bp.route("/mes-services/<service_id>/modifier", methods=["GET", "POST"])
@@ -224,6 +216,9 @@ def edit(service_id: str):
     if request.method == "GET":
         form = ServiceForm(obj=service, formdata=None)
         form.version.data = str(service.version)
+        if request.args.get("publication") and service.statut == Statut.BROUILLON:
+            # Back from a refused publication: each missing field says so.
+            _attach_missing(form, operations.missing_for_publication(fields.snapshot(service)))
         return _render_editor(form, service, service.structure)
 
     form = ServiceForm()

@@ -137,10 +137,13 @@ def test_save_and_publish_with_missing_fields_keeps_a_draft_and_marks_the_fields
 ):
     data = form_data(publics=[], modes_mobilisation=[], telephone="")
     data["action"] = "publier"
-    response = client.post(f"/mon-espace/structures/{structure.id}/services/nouveau", data=data)
+    response = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=data, follow_redirects=True
+    )
     page = _page(response)
     service = db_session.query(Service).filter_by(structure_id=structure.id).one()
     assert service.statut == "brouillon"
+    assert response.request.path == f"/mes-services/{service.id}/modifier"
     assert "Vos modifications sont enregistrées en brouillon" in page
     assert "Obligatoire pour publier : au moins un public." in page
     assert "Obligatoire pour publier : au moins un mode de mobilisation" in page

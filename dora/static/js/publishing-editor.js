@@ -7,6 +7,9 @@
   var form = document.getElementById("service-form");
   if (!form) { return; }
   document.documentElement.classList.add("js");
+  // After a refused save, start from the list of errors (each links to its field).
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
 
   function debounce(fn, ms) {
     var timer;
