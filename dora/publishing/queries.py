@@ -150,23 +150,8 @@ _TYPE_LABELS = {
     "commune": "Commune",
 }
 _DIGITS = re.compile(r"\d+")
-_DEPARTEMENT_CODE = re.compile(r"(\d{2,3}|2[ab])", re.IGNORECASE)
-
-
-def _normalised_column(column):
-    # Same comparison form as geodata.text.normalise_name on the query side (accents, case,
-    # punctuation), computed by PostgreSQL over the small region/département/EPCI tables.
-    return func.trim(func.regexp_replace(func.lower(func.unaccent(column)), "[^a-z0-9]+", " ", "g"))
-
-
-def _name_matches(column, name: str):
-    normalised = _normalised_column(column)
-    return normalised.like(f"{name}%") | normalised.like(f"% {name}%")
-
-
-def _name_rank(column, name: str):
-    normalised = _normalised_column(column)
-    return case((normalised == name, 0), (normalised.like(f"{name}%"), 1), else_=2)
+_TYPE_ORDER = {kind: i for i, kind in enumerate(TERRITORY_TYPES)}
+_FUZZY = 3
 
 
 def _territory(kind: str, code: str, nom: str, codes: tuple[str, ...] = ()) -> Territory:
@@ -179,22 +164,12 @@ def _territory(kind: str, code: str, nom: str, codes: tuple[str, ...] = ()) -> T
     return Territory(code, nom, kind, nom)
 
 
-def _region_departements(session: Session, region_code: str) -> tuple[str, ...]:
-    statement = (
-        select(Departement.code)
-        .where(Departement.region_code == region_code)
-        .order_by(Departement.code)
-    )
-    return tuple(session.scalars(statement))
-
-
-_TYPE_ORDER = {kind: i for i, kind in enumerate(TERRITORY_TYPES)}
-_FUZZY = 3
-
-
 def _match_rank(nom: str, name: str) -> int:
     """0 exact name, 1 name starts with the query, 2 a word starts with it, 3 close spelling."""
-    normalised = normalise_name(nom)
+    return _match_rank_normalised(normalise_name(nom), name)
+
+
+def _match_rank_normalised(normalised: str, name: str) -> int:
     if normalised == name:
         return 0
     if normalised.startswith(name):
@@ -202,6 +177,40 @@ def _match_rank(nom: str, name: str) -> int:
     if f" {name}" in f" {normalised}":
         return 2
     return _FUZZY
+
+
+@dataclass(frozen=True)
+class _Named:
+    territory: Territory
+    normalised: str
+
+
+# Régions, départements and EPCI (1,400 rows) with their comparison names, read once per
+# loaded geodata version: the autocomplete then matches them in memory on every keystroke.
+_larger_cache: dict[str, tuple[_Named, ...]] = {}
+
+
+def _larger_territories(session: Session) -> tuple[_Named, ...]:
+    from geodata.load import loaded_version
+
+    version = loaded_version(session.connection()) or ""
+    if version not in _larger_cache:
+        region_departements: dict[str, list[str]] = {}
+        for code, region in session.execute(
+            select(Departement.code, Departement.region_code).order_by(Departement.code)
+        ):
+            region_departements.setdefault(region, []).append(code)
+        named: list[_Named] = []
+        for model, kind in ((Region, "region"), (Departement, "departement"), (Epci, "epci")):
+            for code, nom in session.execute(select(model.code, model.nom).order_by(model.nom)):
+                codes = tuple(region_departements.get(code, ())) if kind == "region" else ()
+                named.append(_Named(_territory(kind, code, nom, codes), normalise_name(nom)))
+        _larger_cache.clear()
+        _larger_cache[version] = tuple(named)
+    return _larger_cache[version]
+
+
+_CODE_LIKE = re.compile(r"\d{2,9}|2[ab]|france", re.IGNORECASE)
 
 
 def search_territories(session: Session, q: str, limit: int = 20) -> list[Territory]:
@@ -222,21 +231,15 @@ def search_territories(session: Session, q: str, limit: int = 20) -> list[Territ
         for item in items:
             ranked.append((rank, _TYPE_ORDER[item.type], len(ranked), item))
 
-    by_code = territories_by_code(session, {q, q.upper()} - FRANCE_CODES)
-    add(-1, list(by_code.values()))
+    if _CODE_LIKE.fullmatch(q):
+        add(-1, list(territories_by_code(session, {q, q.upper()} - FRANCE_CODES).values()))
     if q.lower() in FRANCE_CODES or ("france".startswith(name) and len(name) >= 2):
         add(-1 if q.lower() in FRANCE_CODES else 1, [FRANCE])
     if len(name) >= 2 and not _DIGITS.fullmatch(q):
-        for model, kind in ((Region, "region"), (Departement, "departement"), (Epci, "epci")):
-            rows = session.execute(
-                select(model.code, model.nom)
-                .where(_name_matches(model.nom, name))
-                .order_by(_name_rank(model.nom, name), model.nom)
-                .limit(limit)
-            ).all()
-            for code, nom in rows:
-                codes = _region_departements(session, code) if kind == "region" else ()
-                add(_match_rank(nom, name), [_territory(kind, code, nom, codes)])
+        for named in _larger_territories(session):
+            rank = _match_rank_normalised(named.normalised, name)
+            if rank < _FUZZY:
+                add(rank, [named.territory])
     for commune in resolve.search_communes(session, q, limit=limit):
         postal = commune.codes_postaux[0] if commune.codes_postaux else commune.code
         territory = Territory(commune.code, commune.nom, "commune", f"{commune.nom} ({postal})")
@@ -245,11 +248,26 @@ def search_territories(session: Session, q: str, limit: int = 20) -> list[Territ
     ranked.sort(key=lambda entry: entry[:3])
     if any(rank < _FUZZY for rank, *_ in ranked):
         ranked = [entry for entry in ranked if entry[0] < _FUZZY]
+    elif len(name) >= 3:
+        # Nothing close enough among communes either: try typos on the larger territories.
+        add_fuzzy = _fuzzy_larger(session, name)
+        ranked = [(_FUZZY, _TYPE_ORDER[t.type], i, t) for i, t in enumerate(add_fuzzy)] + ranked
     found: list[Territory] = []
     for *_, territory in ranked:
         if len(found) < limit and all(territory.code != f.code for f in found):
             found.append(territory)
     return found
+
+
+def _fuzzy_larger(session: Session, name: str) -> list[Territory]:
+    from difflib import SequenceMatcher
+
+    scored = []
+    for named in _larger_territories(session):
+        ratio = SequenceMatcher(None, named.normalised, name).ratio()
+        if ratio >= 0.85:
+            scored.append((-ratio, named.territory.nom, named.territory))
+    return [territory for *_, territory in sorted(scored)]
 
 
 def territories_by_code(session: Session, codes: Collection[str]) -> dict[str, Territory]:
