@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
 
     # Used by templates/catalogue/service.html (guarded by `is defined`).
     app.jinja_env.globals["publishing_member_block"] = member_block
+    from dora.publishing.display import ordered_changes
+
+    app.jinja_env.filters["ordered_changes"] = ordered_changes
     _register_dashboard_section()
 
 

@@ -49,3 +49,11 @@ def zone_codes_in(values: Iterable[Mapping[str, Any]]) -> set[str]:
         elif value:
             codes.update(value)
     return codes
+
+
+_ORDER = {name: i for i, name in enumerate(fields.TRACKED_FIELDS)}
+
+
+def ordered_changes(changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A history diff in the form's field order (JSONB does not keep key order)."""
+    return sorted(changes.items(), key=lambda item: _ORDER.get(item[0], len(_ORDER)))

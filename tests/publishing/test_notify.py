@@ -1,25 +1,11 @@
 """`dora notify stale`: reminders e-mailed to structure admins, once per period."""
 
-import socket
 from datetime import date, timedelta
 
 import pytest
+from publishing_helpers import free_port
 
-from dora.accounts.mailserver import MailServer
 from dora.publishing.models import StaleNotification
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    server = MailServer().start("127.0.0.1", _free_port())
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -99,7 +85,7 @@ def test_dry_run_counts_without_sending_or_recording(app, db_session, stale_worl
 def test_a_failed_delivery_is_not_recorded_so_the_next_run_retries(
     app, db_session, stale_world, mailbox
 ):
-    app.config.update(MAIL_PORT=_free_port())  # nobody listens there
+    app.config.update(MAIL_PORT=free_port())  # nobody listens there
     result = _run(app, "--periode", "2026-11")
     assert result.exit_code == 1
     assert "2 échec(s)" in result.output
