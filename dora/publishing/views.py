@@ -227,7 +227,7 @@ def edit(service_id: str):
         return _render_editor(form, service, service.structure)
     base_version = form.submitted_version()
     if base_version is None:
-        abort(400)
+        return _incomplete(form, service)
     values = form.values()
     author = _author()
     try:
@@ -250,6 +250,8 @@ def edit(service_id: str):
         # Nothing was written (update_service checks before writing, or rolled back its
         # own savepoint).
         return _render_conflict(conflict, form)
+    except _IncompleteForm:
+        return _incomplete(form, service)
     except _UndecidedFields as undecided:
         return _render_conflict(undecided.conflict, form, undecided=undecided.names)
     except operations.NotPublishable as error:
@@ -272,6 +274,21 @@ def _expected(service: Service, base_version: int) -> int:
     return base_version
 
 
+class _IncompleteForm(Exception):
+    """The form lacks the version it was loaded with: we cannot tell what it would overwrite."""
+
+
+def _incomplete(form: ServiceForm, service: Service):
+    page = _render_editor(
+        form,
+        service,
+        service.structure,
+        notice="Le formulaire est incomplet (sa version manque) : rien n’a été enregistré. "
+        "Rechargez la page du service avant de le modifier.",
+    )
+    return page, 400
+
+
 class _UndecidedFields(Exception):
     def __init__(self, conflict: operations.EditConflict, names: list[str]) -> None:
         self.conflict = conflict
@@ -283,7 +300,7 @@ def _resolve_conflict(service: Service, base_version: int, values: dict[str, Any
     try:
         seen = int(request.form["conflit_version"])
     except ValueError:
-        abort(400)
+        raise _IncompleteForm() from None
     if service.version != seen and operations.edited_since(db.session, service, seen):
         raise operations.build_conflict(db.session, service, seen, values)
     conflict = operations.build_conflict(db.session, service, base_version, values)

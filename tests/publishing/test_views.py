@@ -356,3 +356,17 @@ def test_my_services_lists_drafts_of_my_structures(
     assert "Association Tremplin" in page
     assert "Brouillon à moi" in page
     assert "Brouillon" in page
+
+
+def test_a_form_without_its_version_saves_nothing(
+    client, db_session, structure, member, logged_member
+):
+    service = _service(db_session, structure, member)
+    for data in (form_data(nom="Autre"), form_data(nom="Autre", version="abc")):
+        response = client.post(f"/mes-services/{service.id}/modifier", data=data)
+        assert response.status_code == 400
+        assert "Le formulaire est incomplet" in _page(response)
+    data = form_data(nom="Autre", version=service.version, conflit_version="x")
+    assert client.post(f"/mes-services/{service.id}/modifier", data=data).status_code == 400
+    db_session.refresh(service)
+    assert service.nom == "Garage solidaire"
