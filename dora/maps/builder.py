@@ -8,13 +8,17 @@ refusing to emit any remote asset it does not know.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
-from branca.element import CssLink, Figure, JavascriptLink
+from branca.element import CssLink, Figure, JavascriptLink, MacroElement
 from flask import current_app, url_for
 from folium.template import Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from dora import vocabulary
 
 # folium asset name -> our static path; None drops an asset no map of ours uses.
 LOCAL_ASSETS: dict[str, str | None] = {
@@ -31,6 +35,9 @@ LOCAL_ASSETS: dict[str, str | None] = {
     "awesome_markers_css": None,
     "awesome_markers_font_css": None,
     "awesome_rotate_css": None,
+    # ours
+    "dora_map_services": "js/map-services.js",
+    "dora_map_css": "css/map.css",
 }
 
 FRANCE_CENTER = (46.6, 2.4)
@@ -165,3 +172,257 @@ def point_map(
             popup=folium.Popup(popup_html, max_width=300) if popup_html else None,
         ).add_to(page_map)
     return render_map(page_map)
+
+
+# Services on maps ------------------------------------------------------------------------
+
+# One colour per thématique category, in the order of the schema's categories (a new
+# category cycles through them). Each is dark enough to carry white text (contrast ≥ 4.5:1
+# on the cluster badges); the category is always said in words too (legend, popups, list).
+CATEGORY_PALETTE = (
+    "#1f5fa8",
+    "#b3401b",
+    "#2e7d32",
+    "#8e24aa",
+    "#c62828",
+    "#00695c",
+    "#6d4c41",
+    "#ad1457",
+    "#283593",
+    "#8a6100",
+    "#007c85",
+    "#4f7a21",
+    "#5e35b1",
+    "#455a64",
+    "#bf360c",
+    "#37474f",
+)
+ALL_CATEGORIES_COLOUR = "#1b1b1f"
+
+
+@dataclass(frozen=True)
+class CategoryStyle:
+    value: str
+    label: str
+    colour: str
+
+
+def category_styles() -> list[CategoryStyle]:
+    return [
+        CategoryStyle(c.value, c.label, CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)])
+        for i, c in enumerate(vocabulary.thematiques_by_category())
+    ]
+
+
+def category_colour(category: str) -> str:
+    return next((s.colour for s in category_styles() if s.value == category), "#1f5fa8")
+
+
+class ServicesLayer(MacroElement):
+    """Services of the view, loaded by dora/static/js/map-services.js (points or clusters),
+    one base layer per category. `groups` maps category keys to folium FeatureGroups."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            DoraMap.servicesLayer({{ this._parent.get_name() }}, {{ this.options|tojson }}, {
+                {%- for key, group in this.groups.items() %}
+                {{ key|tojson }}: {{ group.get_name() }},
+                {%- endfor %}
+            });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, options: dict[str, Any], groups: dict[str, folium.FeatureGroup]):
+        super().__init__()
+        self._name = "ServicesLayer"
+        self.options = options
+        self.groups = groups
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, Figure)
+        for name, url in (
+            ("markerclusterjs", "markercluster.js"),
+            ("dora_map_services", "map-services.js"),
+        ):
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in (
+            ("markerclustercss", "MarkerCluster.css"),
+            ("markerclusterdefaultcss", "MarkerCluster.Default.css"),
+            ("dora_map_css", "map.css"),
+        ):
+            figure.header.add_child(CssLink(url), name=name)
+        super().render(**kwargs)
+
+
+@dataclass(frozen=True)
+class MapReference:
+    lon: float
+    lat: float
+    label: str
+
+
+def _layer_name(label: str, colour: str) -> str:
+    # The layer control is the legend: a swatch before each category's name.
+    return f'<span class="map-swatch" style="background:{colour}"></span>{escape(label)}'
+
+
+def services_map(
+    *,
+    aria_label: str,
+    initial: dict | None,
+    location: tuple[float, float],
+    zoom: int,
+    params: dict[str, str] | None = None,
+    static: bool = False,
+    categories: Sequence[str] | None = None,
+    active_category: str = "",
+    outline: dict | None = None,
+    outline_label: str = "Contour",
+    reference: MapReference | None = None,
+    status_id: str | None = None,
+    height: str = "480px",
+    link_target: str | None = None,
+    fit_bounds: Sequence[Sequence[float]] | None = None,
+    cluster_colour: str = ALL_CATEGORIES_COLOUR,
+) -> MapHtml:
+    """A map of services: the territory pages, the widget, the search results.
+
+    `initial` is a FeatureCollection for the first view (from dora.maps.queries); unless
+    `static`, the map then loads the services of each view from the GeoJSON API with
+    `params` (territory, search filters, reference). `categories` are offered as layers (all
+    of them by default); `outline` is a GeoJSON geometry drawn under the services;
+    `cluster_colour` paints the clusters (a category's colour when the filters ask for one).
+    """
+    page_map = new_map(location=location, zoom_start=zoom, height=height, aria_label=aria_label)
+    if fit_bounds:
+        page_map.fit_bounds([list(fit_bounds[0]), list(fit_bounds[1])], max_zoom=15)
+    if outline is not None:
+        folium.GeoJson(
+            {"type": "Feature", "geometry": outline, "properties": {}},
+            name=_layer_name(outline_label, ALL_CATEGORIES_COLOUR),
+            style_function=lambda _feature: {
+                "color": "#1b1b1f",
+                "weight": 2,
+                "dashArray": "6 4",
+                "fillColor": "#1f5fa8",
+                "fillOpacity": 0.04,
+            },
+            interactive=False,
+            overlay=True,
+            control=True,
+        ).add_to(page_map)
+
+    styles = category_styles()
+    offered = [s for s in styles if categories is None or s.value in categories]
+    groups: dict[str, folium.FeatureGroup] = {
+        "": folium.FeatureGroup(
+            name=_layer_name("Toutes les thématiques", ALL_CATEGORIES_COLOUR),
+            overlay=False,
+            show=active_category == "",
+        )
+    }
+    for style in offered:
+        groups[style.value] = folium.FeatureGroup(
+            name=_layer_name(style.label, style.colour),
+            overlay=False,
+            show=active_category == style.value,
+        )
+    for group in groups.values():
+        group.add_to(page_map)
+    if len(groups) > 2 or outline is not None:
+        folium.LayerControl(position="topright", collapsed=True).add_to(page_map)
+
+    options = {
+        "endpoint": None if static else url_for("maps_api.services_geojson"),
+        "params": params or {},
+        "initial": initial,
+        "categories": {s.value: {"label": s.label, "colour": s.colour} for s in styles},
+        "activeCategory": active_category,
+        "serviceUrl": url_for("catalogue.service_page", service_id="__ID__"),
+        "linkTarget": link_target,
+        "statusId": status_id,
+        "clusterColour": cluster_colour,
+        "reference": (
+            {"lon": reference.lon, "lat": reference.lat, "label": reference.label}
+            if reference
+            else None
+        ),
+    }
+    ServicesLayer(options, groups).add_to(page_map)
+    return render_map(page_map)
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A service to place on a map (search results: one page of them)."""
+
+    id: str
+    nom: str
+    longitude: float
+    latitude: float
+    structure: str | None = None
+    commune: str | None = None
+    thematiques: Sequence[str] = ()
+    distance_m: int | None = None
+
+
+def points_collection(points: Iterable[MapPoint]) -> dict:
+    """A FeatureCollection in the shape the map script draws (see dora.maps.queries)."""
+    features = []
+    for point in points:
+        categories = sorted({vocabulary.category_of(t) for t in point.thematiques})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [point.longitude, point.latitude]},
+                "properties": {
+                    "type": "service",
+                    "id": point.id,
+                    "nom": point.nom,
+                    "structure": point.structure,
+                    "commune": point.commune,
+                    "categorie": categories[0] if categories else None,
+                    "categories": categories,
+                    "distance_m": point.distance_m,
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "clustered": False,
+        "total": len(features),
+        "features": features,
+    }
+
+
+def results_map(
+    points: Sequence[MapPoint],
+    *,
+    aria_label: str = "Carte des résultats",
+    reference: MapReference | None = None,
+    status_id: str | None = None,
+    height: str = "420px",
+) -> MapHtml | None:
+    """The services of a result page on a map (no server round trip): the search page."""
+    if not points:
+        return None
+    lats = [p.latitude for p in points] + ([reference.lat] if reference else [])
+    lons = [p.longitude for p in points] + ([reference.lon] if reference else [])
+    collection = points_collection(points)
+    collection["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
+    shown = {c for f in collection["features"] for c in f["properties"]["categories"]}
+    return services_map(
+        aria_label=aria_label,
+        initial=collection,
+        location=((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2),
+        zoom=12,
+        static=True,
+        categories=sorted(shown),
+        reference=reference,
+        status_id=status_id,
+        height=height,
+        fit_bounds=[(min(lats), min(lons)), (max(lats), max(lons))],
+    )
