@@ -468,5 +468,3 @@ class ActionForm(FlaskForm):
 
     class Meta(FrenchMeta):
         pass
-
-    version = HiddenField()

@@ -143,12 +143,6 @@ class Territory:
 
 TERRITORY_TYPES = ("pays", "region", "departement", "epci", "commune")
 FRANCE = Territory("france", "France", "pays", "Toute la France")
-_TYPE_LABELS = {
-    "region": "Région",
-    "departement": "Département",
-    "epci": "Intercommunalité",
-    "commune": "Commune",
-}
 _DIGITS = re.compile(r"\d+")
 _TYPE_ORDER = {kind: i for i, kind in enumerate(TERRITORY_TYPES)}
 _FUZZY = 3
@@ -301,10 +295,6 @@ def territories_by_code(session: Session, codes: Collection[str]) -> dict[str, T
                 territory = Territory(code, nom, kind, f"{nom} ({code})")
             known[code] = territory
     return known
-
-
-def type_label(kind: str) -> str:
-    return _TYPE_LABELS.get(kind, "")
 
 
 # Reminders -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from dora.extensions import db
 from dora.maps.builder import FRANCE_CENTER, new_map, render_map
 from dora.publishing import display, fields, operations, queries
 from dora.publishing.forms import ActionForm, ServiceForm, SuspensionForm
-from dora.publishing.models import ACTION_LABELS, Action
+from dora.publishing.models import ACTION_LABELS
 
 bp = Blueprint("publishing", __name__)
 
@@ -60,7 +60,8 @@ def _safe_next(default: str) -> str:
     """Where to go back after a one-click action: a path of this site only."""
     target = request.form.get("next") or ""
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    # "//host" and "/\\host" are other sites for browsers.
+    if target.startswith("/") and target[1:2] not in ("/", "\\") and not parts.netloc:
         return target
     return default
 
@@ -488,7 +489,3 @@ def duplicate(service_id: str):
     db.session.commit()
     flash("Copie créée en brouillon : modifiez-la puis publiez-la.", "success")
     return redirect(url_for(".edit", service_id=copy.id))
-
-
-def history_label(action: str) -> str:
-    return ACTION_LABELS.get(Action(action), action)

@@ -342,10 +342,9 @@ def test_stale_services_are_listed_on_the_dashboards_with_a_one_click_confirmati
 
 def test_next_never_leads_to_another_site(client, db_session, structure, member, logged_member):
     service = _service(db_session, structure, member)
-    response = client.post(
-        f"/mes-services/{service.id}/toujours-a-jour", data={"next": "//evil.example/"}
-    )
-    assert response.headers["Location"].endswith(f"/mes-services/{service.id}")
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        response = client.post(f"/mes-services/{service.id}/toujours-a-jour", data={"next": target})
+        assert response.headers["Location"].endswith(f"/mes-services/{service.id}"), target
 
 
 def test_my_services_lists_drafts_of_my_structures(
