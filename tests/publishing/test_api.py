@@ -64,3 +64,18 @@ def test_bad_parameters_answer_the_api_error_shape(client):
 
 def test_limit_is_respected(client):
     assert len(_items(client, "saint", limit=3)) == 3
+
+
+def test_answers_match_the_openapi_description(client):
+    import jsonschema_rs
+
+    from dora.publishing.openapi import PATHS
+
+    responses = PATHS["/api/v1/territoires"]["get"]["responses"]
+    ok = jsonschema_rs.validator_for(responses["200"]["content"]["application/json"]["schema"])
+    error = jsonschema_rs.validator_for(responses["400"]["content"]["application/json"]["schema"])
+    for q in ("bretagne", "93", "france", "saint-denis", "zzzzzz"):
+        ok.validate(client.get("/api/v1/territoires", query_string={"q": q}).get_json())
+    error.validate(client.get("/api/v1/territoires").get_json())
+    parameters = {p["name"] for p in PATHS["/api/v1/territoires"]["get"]["parameters"]}
+    assert parameters == {"q", "limit"}
