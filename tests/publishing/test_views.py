@@ -369,3 +369,16 @@ def test_a_form_without_its_version_saves_nothing(
     assert client.post(f"/mes-services/{service.id}/modifier", data=data).status_code == 400
     db_session.refresh(service)
     assert service.nom == "Garage solidaire"
+
+
+def test_previewing_the_place_without_javascript_shows_the_commune_and_saves_nothing(
+    client, db_session, structure, logged_member
+):
+    data = form_data(code_insee="", commune="Montreuil", code_postal="93100", action="apercu")
+    response = client.post(f"/mon-espace/structures/{structure.id}/services/nouveau", data=data)
+    page = _page(response)
+    assert response.status_code == 200
+    assert db_session.query(Service).filter_by(structure_id=structure.id).count() == 0
+    assert 'name="code_insee" type="hidden" value="93048"' in page
+    assert "[48.86" in page  # the map is centred on Montreuil, with its marker
+    assert "Localisation approximative : centre de la commune." in page
