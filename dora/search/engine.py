@@ -1,0 +1,154 @@
+"""Running a search: place, text, backend (with fallback), and the items users see.
+
+    response = engine.search(db.session, query)        # query: dora.search.query.SearchQuery
+    response.to_json()                                  # the /api/v1/search document
+
+The configured backend (`SEARCH_BACKEND`: `postgres` or `meilisearch`) answers; when
+Meilisearch is configured but unreachable or failing, the postgres backend answers instead, a
+warning is logged at most once a minute, and `backend` in the response says who answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
+
+from dora.catalogue.models import Service, Structure
+from dora.catalogue.schemas import SERVICE_FIELDS, service_record
+from dora.search import text as text_module
+from dora.search.backends.base import BackendUnavailable, Hit, SearchBackend, SearchResult
+from dora.search.backends.postgres import PostgresBackend
+from dora.search.query import Place, SearchQuery, resolve_place
+
+log = logging.getLogger(__name__)
+
+FALLBACK_WARNING_INTERVAL_S = 60.0
+EXTENSION_KEY = "dora_search"
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: SearchQuery
+    place: Place | None
+    result: SearchResult
+    items: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.result.total,
+            "page": self.query.page,
+            "size": self.query.size,
+            "backend": self.result.backend,
+            "items": [item_json(item) for item in self.items],
+            "facets": self.result.facets,
+            "suggestion": self.result.suggestion,
+        }
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.result.total // self.query.size))
+
+
+def item_json(item: dict[str, Any]) -> dict[str, Any]:
+    """A service in data·inclusion v1 shape, plus `distance_m` and `structure {id, nom}`."""
+    return {
+        **service_record(item),
+        "distance_m": item["distance_m"],
+        "structure": {"id": item["structure_id"], "nom": item["structure_nom"]},
+    }
+
+
+class _Fallback:
+    """Remembers when the last fallback warning was logged (one a minute at most)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_warning = float("-inf")
+
+    def warn(self, backend: str, error: Exception) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last_warning < FALLBACK_WARNING_INTERVAL_S:
+                return False
+            self.last_warning = now
+        log.warning("search: %s unavailable (%s), answering from postgres", backend, error)
+        return True
+
+
+@dataclass
+class Engine:
+    primary: SearchBackend
+    postgres: PostgresBackend
+    fallback: _Fallback
+
+
+def init_engine(app: Flask) -> Engine:
+    postgres = PostgresBackend()
+    primary: SearchBackend = postgres
+    if app.config.get("SEARCH_BACKEND") == "meilisearch":
+        from dora.search.backends.meilisearch import MeilisearchBackend
+
+        primary = MeilisearchBackend.from_config(app.config)
+    engine = Engine(primary=primary, postgres=postgres, fallback=_Fallback())
+    app.extensions[EXTENSION_KEY] = engine
+    return engine
+
+
+def current_engine() -> Engine:
+    engine = current_app.extensions.get(EXTENSION_KEY)
+    return engine if engine is not None else init_engine(current_app)
+
+
+def search(session: Session, query: SearchQuery) -> SearchResponse:
+    """Answer `query` (raises ApiError for an unknown commune)."""
+    place = resolve_place(session, query)
+    engine = current_engine()
+    text_query = text_module.prepare(session, query.q) if query.q else None
+    result: SearchResult
+    if engine.primary is engine.postgres:
+        result = engine.postgres.search(session, query, place, text_query)
+    else:
+        try:
+            result = engine.primary.search(session, query, place, text_query)
+        except BackendUnavailable as error:
+            engine.fallback.warn(engine.primary.name, error)
+            result = engine.postgres.search(session, query, place, text_query)
+    return SearchResponse(
+        query=query, place=place, result=result, items=hydrate(session, result.hits)
+    )
+
+
+_SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
+    Service.__table__.c.location_precision,
+    Structure.__table__.c.nom.label("structure_nom"),
+]
+
+
+def hydrate(session: Session, hits: list[Hit]) -> list[dict[str, Any]]:
+    """The services of `hits`, in order, as mappings (one query)."""
+    if not hits:
+        return []
+    statement = (
+        select(*_SERVICE_COLUMNS)
+        .join(Structure.__table__, Structure.__table__.c.id == Service.__table__.c.structure_id)
+        .where(Service.__table__.c.id == any_(bindparam("ids", type_=ARRAY(Text))))
+    )
+    rows = {
+        row.id: dict(row._mapping)
+        for row in session.execute(statement, {"ids": [hit.service_id for hit in hits]})
+    }
+    items = []
+    for hit in hits:
+        row = rows.get(hit.service_id)
+        if row is not None:  # deleted between the two statements: skip, never fail
+            items.append({**row, "distance_m": hit.distance_m})
+    return items

@@ -1,0 +1,113 @@
+"""The search index of the postgres backend, its outbox and its lexicon.
+
+Tables (created by migrations/versions/0002_search.py, which also holds the SQL functions and
+triggers that keep them in step with `service` and `structure`):
+
+- `search_document`: one row per *indexable* service (published, structure validated),
+  denormalised for search: location, on-site/remote flags, eligibility codes, facet keys,
+  weighted French full-text vector, suspension dates (checked at query time: they depend on
+  the day). Written only by the SQL function `search_refresh(text[])`, which the triggers call.
+- `search_facet_key`: small integer codes for every filterable vocabulary value; a document's
+  `keys` array holds the codes of its thématiques (and their categories), publics (every public
+  when it is `tous-publics`), frais, modes d'accueil and type, so that any filter is one GIN
+  `&&` and any facet a count per key.
+- `search_outbox`: the ids of services changed by each committed catalogue write (transactional
+  outbox, written by the same triggers); drained by `dora search sync` towards Meilisearch.
+- `search_lexicon`: the words of indexed names and labels, with a trigram index, for typo
+  tolerance and "did you mean".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from geoalchemy2 import Geography
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Identity,
+    Index,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dora.extensions import db
+
+
+class SearchDocument(db.Model):
+    __tablename__ = "search_document"
+
+    service_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    structure_id: Mapped[str] = mapped_column(Text, nullable=False)
+    location = mapped_column(Geography("POINT", srid=4326, spatial_index=False))
+    # On site: located, and `en-presentiel` (or no mode given). Remote: `a-distance`.
+    on_site: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    remote: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # zone_eligibilite, with "*" standing for "everywhere" (empty, `france` or `99100`).
+    elig: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
+    keys: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), nullable=False)
+    tsv = mapped_column(TSVECTOR, nullable=False)
+    date_maj: Mapped[date] = mapped_column(Date, nullable=False)
+    suspendu_du: Mapped[date | None] = mapped_column(Date)
+    suspendu_au: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_search_document_location", "location", postgresql_using="gist"),
+        Index("ix_search_document_elig", "elig", postgresql_using="gin"),
+        Index("ix_search_document_keys", "keys", postgresql_using="gin"),
+        Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),
+        # Without text nor place, and for remote services, the freshest come first.
+        Index("ix_search_document_date_maj", "date_maj", "service_id"),
+    )
+
+
+class SearchFacetKey(db.Model):
+    __tablename__ = "search_facet_key"
+
+    k: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    # API facet name: thematiques (categories included), publics, frais, modes_accueil, types.
+    dim: Mapped[str] = mapped_column(Text, nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    label: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (UniqueConstraint("dim", "value", name="uq_search_facet_key_dim_value"),)
+
+
+class SearchOutbox(db.Model):
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    # NULL means "every service" (after a TRUNCATE or a rebuild).
+    service_id: Mapped[str | None] = mapped_column(Text)
+    # Queued by a bulk write: the postgres index has not been built for it yet.
+    pending: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+    __table_args__ = (Index("ix_search_outbox_pending", "id", postgresql_where=text("pending")),)
+
+
+class SearchLexicon(db.Model):
+    __tablename__ = "search_lexicon"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)  # lowercase, without accents
+    forme: Mapped[str] = mapped_column(Text, nullable=False)  # as written, for suggestions
+
+    __table_args__ = (
+        Index(
+            "ix_search_lexicon_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )

@@ -1,0 +1,376 @@
+"""The public query layer of search: what a search asks, where it is, which services match.
+
+Other features (the search page, the API, territory maps and embeddable widgets) build on
+these three pieces, so that every list, map and widget applies the same rules:
+
+`SearchQuery`
+    A frozen description of a search: `commune` (INSEE code, arrondissements accepted) or
+    `lat` + `lon`; `q` (free text); `thematiques` (a category means all its sub-thèmes),
+    `publics` (a public also matches `tous-publics`), `frais`, `modes_accueil`, `types`
+    (each a tuple, values OR-ed within a field, fields AND-ed); `rayon_km` (on-site services
+    farther than this are left out); `a_distance` (include remote services, default True);
+    `page` / `size`.
+
+`parse_search_args(args) -> SearchQuery`
+    Reads query-string arguments (a werkzeug `MultiDict`: `request.args`) with the API's
+    rules — every list is repeatable or comma-separated — and raises `ApiError` (400, French
+    message, `field` naming the parameter) for anything wrong. Syntax only: whether the
+    commune exists is checked by `resolve_place`.
+
+`resolve_place(session, query) -> Place | None`
+    The point and eligibility codes of the search: the commune's (an arrondissement gives its
+    own point and its commune's eligibility), or, for `lat` + `lon`, that point with the
+    eligibility of the commune whose reference point is nearest. None for a search without
+    location (nationwide). Raises `ApiError(field="commune")` for an unknown code.
+
+`matching_documents(session, query, place) -> Select`
+    The filtered set of public services as SQL, without ranking or pagination: a SELECT over
+    `search_document` (columns `service_id`, `structure_id`, `location`, `on_site`, `remote`,
+    `keys`, `date_maj`) applying eligibility, radius, remote, vocabulary filters, free text
+    (without typo correction: see dora.search.text) and today's suspensions. Map layers
+    (GeoJSON, clusters) select from it, e.g.
+    `select(func.count()).select_from(matching_documents(...).subquery())`.
+
+Domain rules (../shared/DESIGN.md): a service is eligible for commune C when its
+`zone_eligibilite` is empty or contains C's code, its EPCI, département, région, `france` or
+`99100`. An on-site service is kept within `rayon_km` of the point; a remote service is kept
+whenever it is eligible, wherever it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text, true
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from dora import vocabulary
+from dora.api import params
+from dora.api.errors import ApiError
+from dora.search import facets
+from dora.search.models import SearchDocument
+
+DEFAULT_RAYON_KM = 50
+MIN_RAYON_KM = 1
+MAX_RAYON_KM = 200
+DEFAULT_SIZE = 20
+MAX_SIZE = 100
+# Deep pagination costs as much as listing everything before the page: like most search
+# engines we stop at a window (page × size) and ask for a narrower search beyond it.
+MAX_RESULT_WINDOW = 10_000
+MAX_Q_LENGTH = 200
+EVERYWHERE = "*"
+
+FILTER_FIELDS: dict[str, str] = {
+    # query parameter -> vocabulary field of the data·inclusion schema
+    "thematiques": "thematiques",
+    "publics": "publics",
+    "frais": "frais",
+    "modes_accueil": "modes_accueil",
+    "types": "type",
+}
+
+_COMMUNE_CODE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
+_TRUE = {"1", "true", "oui", "on", "yes"}
+_FALSE = {"0", "false", "non", "off", "no"}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    commune: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    q: str = ""
+    thematiques: tuple[str, ...] = ()
+    publics: tuple[str, ...] = ()
+    frais: tuple[str, ...] = ()
+    modes_accueil: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    rayon_km: float = DEFAULT_RAYON_KM
+    a_distance: bool = True
+    page: int = 1
+    size: int = DEFAULT_SIZE
+
+    @property
+    def located(self) -> bool:
+        return self.commune is not None or self.lat is not None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """Non-empty vocabulary filters, by parameter name."""
+        return {name: getattr(self, name) for name in FILTER_FIELDS if getattr(self, name)}
+
+    def with_changes(self, **changes: Any) -> SearchQuery:
+        return replace(self, **changes)
+
+    def to_args(self, *, page: int | None = None) -> list[tuple[str, str]]:
+        """Query-string pairs that `parse_search_args` reads back into this query (URLs)."""
+        pairs: list[tuple[str, str]] = []
+        if self.commune:
+            pairs.append(("commune", self.commune))
+        if self.lat is not None and self.lon is not None:
+            pairs += [("lat", _number(self.lat)), ("lon", _number(self.lon))]
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FILTER_FIELDS:
+            pairs += [(name, value) for value in getattr(self, name)]
+        if self.rayon_km != DEFAULT_RAYON_KM:
+            pairs.append(("rayon_km", _number(self.rayon_km)))
+        if not self.a_distance:
+            pairs.append(("a_distance", "non"))
+        if self.size != DEFAULT_SIZE:
+            pairs.append(("size", str(self.size)))
+        chosen_page = self.page if page is None else page
+        if chosen_page != 1:
+            pairs.append(("page", str(chosen_page)))
+        return pairs
+
+    def cache_key(self) -> tuple:
+        """Everything but the page: what total and facets depend on."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in {"page", "size"})
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def parse_search_args(args: MultiDict) -> SearchQuery:
+    """The search asked by query-string `args`; ApiError (400, with `field`) when invalid."""
+    commune = (args.get("commune") or "").strip().upper() or None
+    if commune is not None and not _COMMUNE_CODE.fullmatch(commune):
+        raise ApiError(
+            f"« commune » doit être un code INSEE à 5 caractères (reçu : « {commune[:20]} »).",
+            field="commune",
+        )
+    lat = params.get_float(args, "lat", minimum=-90, maximum=90)
+    lon = params.get_float(args, "lon", minimum=-180, maximum=180)
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise ApiError(f"« lat » et « lon » vont ensemble : indiquez « {missing} ».", field=missing)
+    if commune is not None and lat is not None:
+        raise ApiError(
+            "Indiquez soit « commune », soit « lat » et « lon », pas les deux.", field="commune"
+        )
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_Q_LENGTH:
+        raise ApiError(f"« q » est limité à {MAX_Q_LENGTH} caractères.", field="q")
+    filters = {
+        name: tuple(
+            dict.fromkeys(
+                params.get_vocabulary_list(
+                    args,
+                    name,
+                    field,
+                    extra=vocabulary.CATEGORIES if name == "thematiques" else frozenset(),
+                )
+            )
+        )
+        for name, field in FILTER_FIELDS.items()
+    }
+    rayon = params.get_float(args, "rayon_km", minimum=MIN_RAYON_KM, maximum=MAX_RAYON_KM)
+    page = params.get_page(args, default_size=DEFAULT_SIZE, max_size=MAX_SIZE)
+    if page.page * page.size > MAX_RESULT_WINDOW:
+        raise ApiError(
+            f"Pages limitées aux {MAX_RESULT_WINDOW} premiers résultats : précisez la recherche.",
+            field="page",
+        )
+    return SearchQuery(
+        commune=commune,
+        lat=lat,
+        lon=lon,
+        q=q,
+        rayon_km=DEFAULT_RAYON_KM if rayon is None else rayon,
+        a_distance=_get_bool(args, "a_distance", default=True),
+        page=page.page,
+        size=page.size,
+        **filters,
+    )
+
+
+def _get_bool(args: MultiDict, name: str, *, default: bool) -> bool:
+    raw = (args.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ApiError(f"« {name} » vaut « oui » ou « non ».", field=name)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search is made: a point, and the codes that make a service eligible there."""
+
+    commune: str  # INSEE code of the commune whose eligibility applies
+    nom: str
+    longitude: float
+    latitude: float
+    departement: str
+    region: str
+    epci: str | None
+    # Codes a `zone_eligibilite` may contain to be eligible here ("*" = everywhere).
+    codes: tuple[str, ...] = field(default=())
+    arrondissement: str | None = None
+    from_coordinates: bool = False
+
+    @property
+    def point_wkt(self) -> str:
+        return f"SRID=4326;POINT({self.longitude} {self.latitude})"
+
+
+_PLACE_COLUMNS = """c.code, c.nom, c.departement_code, c.region_code, c.epci_code,
+    ST_X(c.location::geometry) AS longitude, ST_Y(c.location::geometry) AS latitude"""
+
+
+def resolve_place(session: Session, query: SearchQuery) -> Place | None:
+    """The place of `query` (see the module docstring); None when it has no location."""
+    if query.commune:
+        row = session.execute(
+            text(
+                f"""SELECT {_PLACE_COLUMNS}, a.code AS arrondissement,
+                    ST_X(a.location::geometry) AS a_longitude,
+                    ST_Y(a.location::geometry) AS a_latitude
+                FROM commune AS c
+                LEFT JOIN arrondissement_municipal AS a
+                    ON a.code = :code AND a.commune_code = c.code
+                WHERE c.code = :code OR c.code = (
+                    SELECT commune_code FROM arrondissement_municipal WHERE code = :code)"""
+            ),
+            {"code": query.commune},
+        ).first()
+        if row is None:
+            row = _former_commune(session, query.commune)
+        if row is None:
+            raise ApiError(f"Commune inconnue : « {query.commune} ».", field="commune")
+        arrondissement = getattr(row, "arrondissement", None)
+        return _place(
+            row,
+            arrondissement=arrondissement,
+            longitude=row.a_longitude if arrondissement else row.longitude,
+            latitude=row.a_latitude if arrondissement else row.latitude,
+        )
+    if query.lat is not None and query.lon is not None:
+        row = session.execute(
+            text(
+                f"""SELECT {_PLACE_COLUMNS} FROM commune AS c
+                ORDER BY c.location <-> ST_GeogFromText(:point) LIMIT 1"""
+            ),
+            {"point": f"SRID=4326;POINT({query.lon} {query.lat})"},
+        ).first()
+        if row is None:  # no territories loaded
+            raise ApiError("Référentiel des communes absent.", field="lat", status=503)
+        return _place(row, longitude=query.lon, latitude=query.lat, from_coordinates=True)
+    return None
+
+
+def _former_commune(session: Session, code: str):
+    """A merged commune's former code answers with the commune it joined (geodata)."""
+    from geodata import reference
+
+    current = reference.former_codes().get(code)
+    if not current:
+        return None
+    return session.execute(
+        text(f"SELECT {_PLACE_COLUMNS} FROM commune AS c WHERE c.code = :code"),
+        {"code": current},
+    ).first()
+
+
+def _place(row, *, longitude: float, latitude: float, **extra: Any) -> Place:
+    codes = [row.code, row.departement_code, row.region_code, EVERYWHERE]
+    if row.epci_code:
+        codes.insert(1, row.epci_code)
+    if extra.get("arrondissement"):
+        codes.insert(0, extra["arrondissement"])
+    return Place(
+        commune=row.code,
+        nom=row.nom,
+        longitude=float(longitude),
+        latitude=float(latitude),
+        departement=row.departement_code,
+        region=row.region_code,
+        epci=row.epci_code,
+        codes=tuple(codes),
+        **extra,
+    )
+
+
+# SQL conditions ------------------------------------------------------------------------------
+
+doc = SearchDocument.__table__.c
+
+
+def not_suspended():
+    """Today's suspensions (same rule as dora.catalogue.queries.publicly_visible)."""
+    today = func.current_date()
+    return or_(
+        doc.suspendu_du.is_(None),
+        doc.suspendu_du > today,
+        and_(doc.suspendu_au.is_not(None), doc.suspendu_au < today),
+    )
+
+
+def point(place: Place):
+    return func.ST_GeogFromText(place.point_wkt)
+
+
+def within_radius(query: SearchQuery, place: Place):
+    """On site and within the radius (sphere distance, as the KNN ordering uses)."""
+    return and_(
+        doc.on_site,
+        func.ST_DWithin(doc.location, point(place), query.rayon_km * 1000, False),
+    )
+
+
+def filter_conditions(session: Session, query: SearchQuery) -> list:
+    """Vocabulary filters as `keys && {…}` conditions (one per non-empty field)."""
+    key_map = facets.keys(session)
+    conditions = []
+    for name, values in query.filters.items():
+        codes = key_map.codes(name, values)
+        conditions.append(doc["keys"].overlap(codes) if codes else false())
+    return conditions
+
+
+def location_conditions(query: SearchQuery, place: Place | None) -> list:
+    if place is None:
+        return []
+    eligible = doc.elig.overlap(list(place.codes))
+    remote = doc.remote if query.a_distance else false()
+    return [eligible, or_(remote, within_radius(query, place))]
+
+
+def matching_documents(
+    session: Session, query: SearchQuery, place: Place | None, *, tsquery=None
+) -> Select:
+    """Public services matching `query` at `place` (see the module docstring).
+
+    `tsquery`: a prepared text query (dora.search.text.TextQuery.sql()); by default `query.q`
+    is matched as plain words (`websearch_to_tsquery`), without typo tolerance.
+    """
+    conditions = [
+        not_suspended(),
+        *location_conditions(query, place),
+        *filter_conditions(session, query),
+    ]
+    if tsquery is None and query.q:
+        tsquery = func.websearch_to_tsquery(literal_column("'dora_french'::regconfig"), query.q)
+    if tsquery is not None:
+        conditions.append(doc.tsv.bool_op("@@")(tsquery))
+    return select(
+        doc.service_id,
+        doc.structure_id,
+        doc.location,
+        doc.on_site,
+        doc.remote,
+        doc["keys"],
+        doc.date_maj,
+    ).where(and_(true(), *conditions))

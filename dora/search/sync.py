@@ -1,0 +1,273 @@
+"""Keeping search indexes in step: the outbox, the bulk path and full rebuilds.
+
+How a change reaches the indexes:
+
+1. Database triggers (migrations/versions/0002_search.py) run in the writer's transaction for
+   every statement on `service` / `structure`: the postgres index (`search_document`) is
+   rebuilt for the touched services and their ids go to `search_outbox`. A statement writing
+   more than `dora.search_bulk_rows` services (COPY of a seed or an import) only queues them
+   (`pending`) and removes at once those that are no longer public.
+2. `build_pending()` builds the queued documents (in batches, or by a full `rebuild()` when
+   most of the index is concerned). The application runs it right after a bulk write commits
+   (the `services_bulk_written` signal marks the request or CLI command, see
+   dora.search.__init__), and `dora search sync` runs it too.
+3. `push_outbox()` sends the outbox to Meilisearch (when configured) and empties it; with
+   the postgres backend alone it only prunes it.
+
+`rebuild()` (`dora search reindex`) recomputes the whole postgres index into a shadow table
+with two parallel connections, builds its indexes, then swaps it in one short transaction and
+replays the changes made meanwhile: searches keep answering from the old index until the swap.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.types import BigInteger, Text
+
+log = logging.getLogger(__name__)
+
+BATCH = 10_000
+WORKERS = 2
+# Above this share of the index, queued documents are built by a full rebuild (faster: the
+# indexes are built once instead of being updated row by row).
+REBUILD_FROM_SHARE = 0.3
+REBUILD_FROM_ROWS = 100_000
+
+DOCUMENT_COLUMNS = (
+    "service_id, structure_id, location, on_site, remote, elig, keys, tsv, date_maj, "
+    "suspendu_du, suspendu_au"
+)
+
+# Name in the live table -> definition (built on the shadow table with a `_new` suffix).
+INDEXES = {
+    "pk_search_document": "ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY (service_id)",
+    "ix_search_document_location": "CREATE INDEX {name} ON {table} USING gist (location)",
+    "ix_search_document_elig": "CREATE INDEX {name} ON {table} USING gin (elig)",
+    "ix_search_document_keys": "CREATE INDEX {name} ON {table} USING gin (keys)",
+    "ix_search_document_tsv": "CREATE INDEX {name} ON {table} USING gin (tsv)",
+    "ix_search_document_date_maj": "CREATE INDEX {name} ON {table} (date_maj, service_id)",
+}
+
+LEXICON_REBUILD = r"""
+INSERT INTO search_lexicon (word, forme)
+SELECT unaccent(w), max(w)
+FROM (SELECT names AS t FROM search_document_source UNION ALL SELECT label FROM search_facet_key)
+    AS x, regexp_split_to_table(lower(x.t), '[^[:alnum:]]+') AS w
+WHERE length(w) BETWEEN 3 AND 40 GROUP BY 1
+ON CONFLICT DO NOTHING
+"""
+
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class SyncReport:
+    built: int = 0
+    rebuilt: bool = False
+    pushed: int = 0
+    pruned: int = 0
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        parts = [f"{self.built} document(s) construit(s)"]
+        if self.rebuilt:
+            parts.append("index reconstruit")
+        parts.append(f"{self.pushed} envoyé(s) à Meilisearch")
+        if self.pruned:
+            parts.append(f"{self.pruned} entrée(s) de la file purgée(s)")
+        return ", ".join(parts) + f" en {self.seconds:.1f} s"
+
+
+def _ids_param(name: str = "ids"):
+    return bindparam(name, type_=ARRAY(Text))
+
+
+def pending_count(connection: Connection) -> int:
+    return connection.execute(text("SELECT count(*) FROM search_outbox WHERE pending")).scalar_one()
+
+
+def index_size(connection: Connection) -> int:
+    # The planner's estimate is enough to choose between batches and a rebuild.
+    return connection.execute(
+        text(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE relname = 'search_document'"
+        )
+    ).scalar_one()
+
+
+def refresh(connection: Connection, service_ids: Sequence[str]) -> None:
+    """Rebuild the documents of these services now (removing those no longer public)."""
+    connection.execute(
+        text("SELECT search_refresh(:ids)").bindparams(_ids_param()), {"ids": list(service_ids)}
+    )
+
+
+def _pending_batch(connection: Connection, limit: int) -> tuple[list[int], list[str | None]]:
+    rows = connection.execute(
+        text(
+            "SELECT id, service_id FROM search_outbox WHERE pending ORDER BY id LIMIT :limit"
+            " FOR UPDATE SKIP LOCKED"
+        ),
+        {"limit": limit},
+    ).all()
+    return [row.id for row in rows], [row.service_id for row in rows]
+
+
+def build_pending_batch(connection: Connection, limit: int = BATCH) -> int:
+    """Build up to `limit` queued documents (the caller commits); returns how many."""
+    outbox_ids, service_ids = _pending_batch(connection, limit)
+    if not outbox_ids:
+        return 0
+    refresh(connection, [sid for sid in service_ids if sid is not None])
+    connection.execute(
+        text("DELETE FROM search_outbox WHERE id = ANY(:ids)").bindparams(
+            bindparam("ids", type_=ARRAY(BigInteger))
+        ),
+        {"ids": outbox_ids},
+    )
+    return len(outbox_ids)
+
+
+def build_pending(engine: Engine, progress: Progress | None = None) -> SyncReport:
+    """Build every queued document: in batches (each committed), or by a rebuild."""
+    started = time.perf_counter()
+    report = SyncReport()
+    with engine.connect() as connection:
+        pending = pending_count(connection)
+        size = index_size(connection)
+    if not pending:
+        report.seconds = time.perf_counter() - started
+        return report
+    if pending >= REBUILD_FROM_ROWS and pending >= REBUILD_FROM_SHARE * max(size, 1):
+        rebuilt = rebuild(engine, progress=progress)
+        rebuilt.seconds = time.perf_counter() - started
+        return rebuilt
+    update = progress("documents", pending) if progress else None
+
+    def work() -> int:
+        done = 0
+        while True:
+            with engine.begin() as connection:
+                count = build_pending_batch(connection)
+            if not count:
+                return done
+            done += count
+            if update:
+                update(count)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        report.built = sum(pool.map(lambda _: work(), range(WORKERS)))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# Full rebuild ----------------------------------------------------------------------------
+
+
+def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
+    """Recompute the whole postgres index (see the module docstring)."""
+    report = SyncReport(rebuilt=True)
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS search_document_new"))
+        connection.execute(
+            text(
+                "CREATE TABLE search_document_new"
+                " (LIKE search_document INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            )
+        )
+        watermark = connection.execute(
+            text("SELECT coalesce(max(id), 0) FROM search_outbox")
+        ).scalar_one()
+        ids = list(
+            connection.execute(
+                text(
+                    "SELECT s.id FROM service AS s JOIN structure AS st ON st.id = s.structure_id"
+                    " WHERE s.statut = 'publie' AND st.moderation = 'validee' ORDER BY s.id"
+                )
+            ).scalars()
+        )
+    report.phases["liste"] = time.perf_counter() - started
+
+    phase = time.perf_counter()
+    update = progress("documents", len(ids)) if progress else None
+    insert = text(
+        f"INSERT INTO search_document_new ({DOCUMENT_COLUMNS})"
+        f" SELECT {DOCUMENT_COLUMNS} FROM search_document_source AS v"
+        " WHERE v.service_id = ANY(:ids)"
+    ).bindparams(_ids_param())
+
+    def load(chunk: list[str]) -> int:
+        with engine.begin() as connection:
+            connection.execute(insert, {"ids": chunk})
+        if update:
+            update(len(chunk))
+        return len(chunk)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        report.built = sum(pool.map(load, _chunks(ids, BATCH)))
+    report.phases["documents"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
+    update = progress("index", len(INDEXES)) if progress else None
+    with engine.begin() as connection:
+        for name, definition in INDEXES.items():
+            connection.execute(
+                text(definition.format(table="search_document_new", name=f"{name}_new"))
+            )
+            if update:
+                update(1)
+        connection.execute(text("ANALYZE search_document_new"))
+    report.phases["index"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
+    with engine.begin() as connection:
+        _swap(connection, watermark)
+        connection.execute(text("TRUNCATE search_lexicon"))
+        connection.execute(text(LEXICON_REBUILD))
+    report.phases["bascule"] = time.perf_counter() - phase
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _swap(connection: Connection, watermark: int) -> None:
+    """Put the shadow table in place and replay what changed since the rebuild started."""
+    connection.execute(text("LOCK TABLE search_document IN ACCESS EXCLUSIVE MODE"))
+    connection.execute(text("DROP TABLE search_document"))
+    connection.execute(text("ALTER TABLE search_document_new RENAME TO search_document"))
+    for name in INDEXES:
+        kind = "INDEX" if name.startswith("ix_") else None
+        if kind:
+            connection.execute(text(f"ALTER INDEX {name}_new RENAME TO {name}"))
+        else:
+            connection.execute(
+                text(f"ALTER TABLE search_document RENAME CONSTRAINT {name}_new TO {name}")
+            )
+    changed = list(
+        connection.execute(
+            text(
+                "SELECT DISTINCT service_id FROM search_outbox"
+                " WHERE id > :watermark AND service_id IS NOT NULL"
+            ),
+            {"watermark": watermark},
+        ).scalars()
+    )
+    refresh(connection, changed)
+    # Everything queued is now built (by the rebuild, or replayed just above);
+    # Meilisearch needs everything anew.
+    connection.execute(text("DELETE FROM search_outbox WHERE pending"))
+    connection.execute(text("INSERT INTO search_outbox (service_id) VALUES (NULL)"))

@@ -1,0 +1,154 @@
+"""Free text of a search: words, typo tolerance and "did you mean".
+
+French full-text search does the heavy lifting in PostgreSQL (text search configuration
+`dora_french`: accents folded by `unaccent`, then the French Snowball stemmer, so
+`hébergement`, `Hebergements` and `hébergements` are the same lexeme). This module adds what
+stemming cannot do:
+
+- each word that matches no indexed service but lies one typo (insertion, deletion,
+  substitution or swap of two neighbours — optimal string alignment distance 1) from words of
+  the lexicon is matched as those words as well (`mobilitee` finds `mobilité`); words shorter
+  than `MIN_TYPO_LENGTH` are never corrected (too many neighbours);
+- a suggestion ("did you mean") is made when a word matches nothing: the query with that word
+  replaced by the closest lexicon word (two typos at most) that does match services.
+
+The lexicon (`search_lexicon`) holds the words of service and structure names and of the
+vocabulary labels, kept by the index triggers; candidates come from its trigram index.
+Words of descriptions are searched (with stemming and accents folded) but not corrected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+from sqlalchemy import bindparam, func, literal_column, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
+
+MIN_TYPO_LENGTH = 4
+MAX_TYPOS_MATCHED = 1
+MAX_TYPOS_SUGGESTED = 2
+MAX_WORDS = 12
+MAX_CANDIDATES = 30
+
+_WORD = re.compile(r"[^\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def fold(value: str) -> str:
+    """Lowercase without accents (the lexicon's `word` form)."""
+    decomposed = unicodedata.normalize("NFKD", value.lower().translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(q: str) -> list[str]:
+    """The words of `q`, as typed (lowercase), in order, at most MAX_WORDS."""
+    return _WORD.findall(q.lower())[:MAX_WORDS]
+
+
+@dataclass(frozen=True)
+class Word:
+    typed: str
+    searched: bool  # False for stop words ("de", "la"…): left out of the query
+    found: bool  # matches services as typed (after stemming)
+    alternatives: tuple[str, ...] = ()  # lexicon words one typo away, matched as well
+    suggestion: str | None = None  # best correction when not found
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """The text part of a search, ready for PostgreSQL (`tsquery`) and for display."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not any(word.searched for word in self.words)
+
+    def tsquery_text(self) -> str:
+        """`to_tsquery` input: every searched word (or one of its corrections) must match.
+
+        Words are made of letters and digits only, so they need no quoting.
+        """
+        parts = []
+        for word in self.words:
+            if not word.searched:
+                continue
+            options = [fold(word.typed), *(a for a in word.alternatives if a != fold(word.typed))]
+            parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
+        return " & ".join(parts)
+
+    def sql(self):
+        """The tsquery as a SQL expression (None when there is nothing to search)."""
+        if self.empty:
+            return None
+        return func.to_tsquery(literal_column("'dora_french'::regconfig"), self.tsquery_text())
+
+    @property
+    def suggestion(self) -> str | None:
+        """The query with unmatched words replaced by their closest indexed spelling."""
+        if not any(word.suggestion for word in self.words):
+            return None
+        return " ".join(word.suggestion or word.typed for word in self.words)
+
+    @property
+    def corrected(self) -> bool:
+        return any(word.alternatives for word in self.words)
+
+
+_PROBE = text(
+    """SELECT w.typed, q::text <> '' AS searched,
+        q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d WHERE d.tsv @@ q) AS found
+    FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
+        LATERAL to_tsquery('dora_french', w.typed) AS q
+    ORDER BY w.n"""
+).bindparams(bindparam("typed", type_=ARRAY(Text)))
+
+_CANDIDATES = text(
+    """SELECT l.word, l.forme,
+        EXISTS (SELECT 1 FROM search_document AS d
+                WHERE d.tsv @@ to_tsquery('dora_french', l.word)) AS matches
+    FROM (SELECT word, forme FROM search_lexicon WHERE word % :word
+          ORDER BY similarity(word, :word) DESC, word LIMIT :limit) AS l"""
+)
+
+
+def prepare(session: Session, q: str) -> TextQuery:
+    """Look the words of `q` up in the index and the lexicon (two or three queries)."""
+    # One letter ("l" of "l'emploi") is never a useful word on its own.
+    typed = [word for word in words(q) if len(fold(word)) > 1]
+    if not typed:
+        return TextQuery(words=())
+    # Words are made of letters and digits: to_tsquery cannot choke on them.
+    folded = [fold(word) for word in typed]
+    probes = session.execute(_PROBE, {"typed": folded}).all()
+    result = []
+    for word, probe in zip(typed, probes, strict=True):
+        if not probe.searched or probe.found or len(fold(word)) < MIN_TYPO_LENGTH:
+            result.append(Word(typed=word, searched=probe.searched, found=probe.found))
+            continue
+        result.append(_correct(session, word))
+    return TextQuery(words=tuple(result))
+
+
+def _correct(session: Session, word: str) -> Word:
+    folded = fold(word)
+    candidates = session.execute(_CANDIDATES, {"word": folded, "limit": MAX_CANDIDATES}).all()
+    scored = sorted(
+        (OSA.distance(folded, row.word), index, row)
+        for index, row in enumerate(candidates)
+        if row.matches
+    )
+    alternatives = tuple(row.word for distance, _, row in scored if distance <= MAX_TYPOS_MATCHED)
+    close = [row for distance, _, row in scored if distance <= MAX_TYPOS_SUGGESTED]
+    return Word(
+        typed=word,
+        searched=True,
+        found=False,
+        alternatives=alternatives,
+        suggestion=close[0].forme if close else None,
+    )
