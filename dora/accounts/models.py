@@ -277,3 +277,12 @@ Index(
     Structure.__table__.c.created_at,
     postgresql_where=text("moderation = 'en-attente'"),
 )
+
+# Join search by name (dora.structures.queries.search_joinable): the function is created by
+# migration 0003 (an IMMUTABLE wrapper of unaccent + lower).
+Index(
+    "ix_structure_nom_recherche",
+    func.dora_search_name(Structure.__table__.c.nom),
+    postgresql_using="gin",
+    postgresql_ops={"dora_search_name": "gin_trgm_ops"},
+)

@@ -46,8 +46,9 @@ def search_joinable(session: Session, q: str, limit: int = JOIN_SEARCH_LIMIT) ->
         )
     elif len(q) >= 3:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # dora_search_name (unaccent + lower, migration 0003) has a trigram index.
         statement = select(Structure).where(
-            func.unaccent(Structure.nom).ilike(func.unaccent(pattern)),
+            func.dora_search_name(Structure.nom).like(func.dora_search_name(pattern)),
             Structure.moderation == Moderation.VALIDEE,
         )
     else:

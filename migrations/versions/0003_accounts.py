@@ -16,6 +16,13 @@ depends_on = None
 
 STATUT_CHECK = "statut IN ('en-attente', 'acceptee', 'refusee', 'annulee')"
 ROLE_CHECK = "role IN ('membre', 'admin')"
+# unaccent() is only STABLE (its dictionary could change): an index needs an IMMUTABLE
+# wrapper naming the dictionary explicitly.
+SEARCH_NAME_FUNCTION = """
+CREATE FUNCTION dora_search_name(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, value)) $$
+"""
 
 
 def _created_at() -> sa.Column:
@@ -209,6 +216,12 @@ def upgrade():
         "structure_moderation_event",
         ["structure_id"],
     )
+    # Join search by name: accent- and case-insensitive substring match on a trigram index.
+    op.execute(SEARCH_NAME_FUNCTION)
+    op.execute(
+        "CREATE INDEX ix_structure_nom_recherche ON structure "
+        "USING gin (dora_search_name(nom) gin_trgm_ops)"
+    )
     # The moderation queue lists the structures waiting, oldest first; few rows match.
     op.create_index(
         "ix_structure_moderation_pending",
@@ -220,6 +233,8 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_structure_moderation_pending", table_name="structure")
+    op.execute("DROP INDEX ix_structure_nom_recherche")
+    op.execute("DROP FUNCTION dora_search_name(text)")
     op.drop_table("structure_moderation_event")
     op.drop_table("territory_manager")
     op.drop_table("structure_invitation")
