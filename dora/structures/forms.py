@@ -13,10 +13,21 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from dora.accounts.forms import REQUIRED, AccountFields, valid_email
 from dora.accounts.models import ROLE_LABELS, Role
+from dora.structures.siret import InvalidSiret, clean_siret
+
+
+def valid_siret(form, field) -> None:
+    # Format and check digit here, so that every error shows at once; uniqueness is checked
+    # by the operation.
+    try:
+        clean_siret(field.data or "")
+    except InvalidSiret as error:
+        raise ValidationError(str(error)) from None
+
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -28,7 +39,7 @@ class StructureForm(FlaskForm):
     )
     siret = StringField(
         "SIRET",
-        [DataRequired(REQUIRED)],
+        [DataRequired(REQUIRED), valid_siret],
         description="14 chiffres, sur l’avis de situation INSEE ou l’annuaire des entreprises.",
     )
     adresse = StringField("Adresse", [DataRequired(REQUIRED), Length(max=300)])

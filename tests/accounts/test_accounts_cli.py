@@ -81,6 +81,10 @@ def test_staff_page_names_managers(client, make_user, db_session):
         data={"email": "futur.gestionnaire@exemple.fr", "departements": "93; zz"},
     )
     assert "Département(s) inconnu(s) : ZZ" in response.get_data(as_text=True)
+    response = client.post(
+        "/moderation/gestionnaires", data={"email": "inconnu@exemple.fr", "departements": "93"}
+    )
+    assert "Aucun compte pour l’adresse « inconnu@exemple.fr »" in response.get_data(as_text=True)
     client.post(
         "/moderation/gestionnaires",
         data={"email": "futur.gestionnaire@exemple.fr", "departements": "93, 94"},

@@ -112,6 +112,13 @@ def test_create_structure_errors_are_precise_and_write_nothing(
     assert db_session.scalar(select(Membership).limit(1)) is None
 
 
+def test_all_form_errors_show_at_once(client, make_user):
+    log_in(client, make_user())
+    data = {**FORM, "siret": "12345678901234", "code_postal": "1300"}
+    html = client.post("/mon-espace/structures/nouvelle", data=data).get_data(as_text=True)
+    assert "clé de contrôle est fausse" in html and "5 chiffres" in html
+
+
 def test_a_known_siret_points_to_joining(client, make_user, make_structure, db_session):
     make_structure(nom="Déjà là", siret="73282932000074")
     log_in(client, make_user())
