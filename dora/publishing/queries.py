@@ -112,15 +112,12 @@ def stale_published_by_structure(session: Session) -> list[StaleGroup]:
         .where(Service.statut == Statut.PUBLIE, Service.date_maj < _due_date())
         .order_by(Structure.id, Service.date_maj, Service.nom)
     )
-    groups: dict[str, StaleGroup] = {}
+    names: dict[str, str] = {}
+    services: dict[str, list[tuple[str, str, date]]] = {}
     for structure_id, structure_nom, service_id, service_nom, date_maj in rows:
-        group = groups.get(structure_id)
-        entry = (service_id, service_nom, date_maj)
-        if group is None:
-            groups[structure_id] = StaleGroup(structure_id, structure_nom, (entry,))
-        else:
-            groups[structure_id] = StaleGroup(structure_id, structure_nom, (*group.services, entry))
-    return list(groups.values())
+        names[structure_id] = structure_nom
+        services.setdefault(structure_id, []).append((service_id, service_nom, date_maj))
+    return [StaleGroup(sid, names[sid], tuple(entries)) for sid, entries in services.items()]
 
 
 # Territories of the eligibility zone ---------------------------------------------------------
