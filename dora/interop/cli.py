@@ -108,6 +108,9 @@ def _print_report(
         click.echo(_summary("Services", services, report.services))
     if report.warnings:
         click.echo(f"{_plural(len(report.warnings), 'avertissement')} (voir ci-dessus).")
+    if report.timings:
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+        click.echo(f"Durée : {phases}.")
     if report.rejected:
         if strict:
             click.echo(

@@ -15,6 +15,7 @@ or suspended service on dora survives the next import of the same source.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class ImportReport:
     written: bool = False
     # Ids of the services created or updated (what services_bulk_written announced).
     service_ids: list[str] = field(default_factory=list)
+    # Seconds spent per phase: "lecture", "validation", "écriture".
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -98,8 +101,10 @@ def import_files(
     progress: bool = False,
 ) -> ImportReport:
     """Read both files (raising `FileProblem` before any write), then `import_records`."""
+    started = time.perf_counter()
     structure_file = read_records(structures, "structures") if structures else None
     service_file = read_records(services, "services") if services else None
+    read_seconds = time.perf_counter() - started
     unknown: list[Problem] = []
     for path, result in ((structures, structure_file), (services, service_file)):
         if path is not None and result is not None and result.unknown_fields:
@@ -122,6 +127,7 @@ def import_files(
         progress=progress,
     )
     report.warnings[:0] = unknown
+    report.timings = {"lecture": read_seconds, **report.timings}
     return report
 
 
@@ -139,6 +145,7 @@ def import_records(
     """
     bar = _progress(progress)
     report = ImportReport()
+    started = time.perf_counter()
     places = Places(connection) if (structures or services) else None
     valid_structures = _validate(report, "structures", structures, places, bar)
     known_structures = {item.values["id"] for item in valid_structures}
@@ -147,6 +154,8 @@ def import_records(
     valid_services = _check_structures(
         connection, report, valid_services, known_structures, rejected_structures
     )
+    validated = time.perf_counter()
+    report.timings["validation"] = validated - started
     if strict and report.rejections:
         return report
     for kind, valid in (("structures", valid_structures), ("services", valid_services)):
@@ -157,6 +166,7 @@ def import_records(
     if report.service_ids:
         # Inside the caller's transaction, before it commits: listeners (search) stay in step.
         services_bulk_written.send(connection, service_ids=list(report.service_ids))
+    report.timings["écriture"] = time.perf_counter() - validated
     report.written = True
     return report
 

@@ -143,26 +143,24 @@ def _translate(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 # -- values to store ----------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
 def _stored_values(model: pydantic.BaseModel, raw: dict[str, Any], spec: FieldSpec) -> dict:
+    """Plain values to store: enum values, sets as sorted lists, URLs and e-mails as sent."""
     values: dict[str, Any] = {}
-    for name in spec.names:
-        value = getattr(model, name)
+    for name, value in model.__dict__.items():
         if value is None:
             values[name] = None
-        elif name in spec.verbatim:
+        elif name in spec.verbatim:  # before str: e-mails come back as (normalised) str
             values[name] = raw[name]
-        elif name in spec.sets:
-            values[name] = sorted(_plain(item) for item in value)
-        elif name in spec.lists:
-            values[name] = [_plain(item) for item in value]
+        elif type(value) in (str, int, float):
+            values[name] = value
+        elif isinstance(value, (set, frozenset)):
+            values[name] = sorted(item.value for item in value)
+        elif isinstance(value, list):
+            values[name] = [item.value if isinstance(item, enum.Enum) else item for item in value]
+        elif isinstance(value, enum.Enum):
+            values[name] = value.value
         else:
-            values[name] = _plain(value)
+            values[name] = value  # dates
     return values
 
 
@@ -188,8 +186,10 @@ def _schema_validate(spec: FieldSpec, raw: Any) -> Checked:
 def _text_problems(values: dict[str, Any]) -> list[FieldIssue]:
     issues = []
     for name, value in values.items():
-        items = value if isinstance(value, list) else [value]
-        if any(isinstance(item, str) and "\x00" in item for item in items):
+        if type(value) is str:
+            if "\x00" in value:
+                issues.append(FieldIssue(name, "caractère nul (\\u0000) interdit"))
+        elif type(value) is list and any("\x00" in item for item in value):
             issues.append(FieldIssue(name, "caractère nul (\\u0000) interdit"))
     return issues
 
