@@ -1,7 +1,8 @@
 """Benchmarks of publishing at national scale (`dora bench publishing.…`).
 
 `publishing.stale` and `publishing.save` write their own synthetic catalogue (1,000,000
-services in 20,000 structures, a fifth of them past their update frequency) inside a
+services in 20,000 structures, 60 % published, two thirds of them past their update
+frequency) inside a
 transaction that is rolled back, so any database with the reference territories will do.
 `publishing.territoires` only needs the territories. Printed: percentiles of our code, of
 the raw SQL it stands for, and their ratio.
@@ -47,14 +48,15 @@ def _seed() -> str:
             """
             INSERT INTO service (id, source, structure_id, nom, description, date_maj, statut,
                                  frequence_maj, thematiques, publics, modes_accueil,
-                                 zone_eligibilite, code_insee, location, location_precision)
+                                 zone_eligibilite, modes_mobilisation, code_insee, location,
+                                 location_precision)
             SELECT 'bench-' || n, 'bench', 'bench-s' || (1 + n % :structures),
                    'Service ' || n, 'Description du service ' || n,
                    current_date - (n % 500),
                    (ARRAY['publie', 'publie', 'publie', 'brouillon', 'archive'])[1 + n % 5],
                    (ARRAY['mensuelle', 'trimestrielle', 'semestrielle', 'annuelle'])[1 + n % 4],
                    ARRAY['mobilite--entretenir-reparer-son-vehicule'], ARRAY['tous-publics'],
-                   ARRAY['en-presentiel'], ARRAY['93'], '93066',
+                   ARRAY['en-presentiel'], ARRAY['93'], ARRAY['se-presenter'], '93066',
                    ST_GeogFromText('POINT(2.3574 48.9362)'), 'commune'
             FROM generate_series(1, :services) AS n
             """

@@ -82,16 +82,24 @@ def is_stale(service: Service, today: date | None = None) -> bool:
     return (today - service.date_maj).days > days
 
 
-def stale_services(session: Session, structure_ids: Collection[str]) -> list[Service]:
-    """Stale services of these structures, oldest update first."""
+@dataclass(frozen=True)
+class StaleService:
+    id: str
+    nom: str
+    date_maj: date
+    statut: str
+
+
+def stale_services(session: Session, structure_ids: Collection[str]) -> list[StaleService]:
+    """Stale services of these structures, oldest update first (what dashboards list)."""
     if not structure_ids:
         return []
     statement = (
-        select(Service)
+        select(Service.id, Service.nom, Service.date_maj, Service.statut)
         .where(Service.structure_id.in_(list(structure_ids)), stale_condition())
         .order_by(Service.date_maj, Service.nom, Service.id)
     )
-    return list(session.scalars(statement))
+    return [StaleService(*row) for row in session.execute(statement)]
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def test_still_up_to_date_bumps_date_maj_and_is_recorded(db_session, structure, 
     service.date_maj = date.today() - timedelta(days=400)
     db_session.flush()
     assert queries.is_stale(service)
-    assert service in queries.stale_services(db_session, [structure.id])
+    assert [s.id for s in queries.stale_services(db_session, [structure.id])] == [service.id]
 
     operations.confirm_up_to_date(db_session, service, author=author)
 
@@ -240,7 +240,7 @@ def test_staleness_follows_each_service_frequency(db_session, structure, author)
         service.date_maj = date.today() - timedelta(days=60)
     db_session.flush()
 
-    assert queries.stale_services(db_session, [structure.id]) == [monthly]
+    assert [s.id for s in queries.stale_services(db_session, [structure.id])] == [monthly.id]
     assert [queries.is_stale(s) for s in (monthly, yearly, archived)] == [True, False, False]
 
 
