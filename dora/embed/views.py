@@ -162,7 +162,8 @@ def _builder_state(args: MultiDict) -> dict:
         "territory": parsed.territory,
         "errors": errors,
         "lieu": lieu,
-        "snippet": None if errors else widget.snippet(parsed.config, loader_url),
+        # Plain text: the page shows it escaped in a text area, the preview sends it as JSON.
+        "snippet": None if errors else str(widget.snippet(parsed.config, loader_url)),
         "frame_url": None
         if errors
         else url_for("embed.widget_page") + (f"?{frame_query}" if frame_query else ""),
@@ -193,7 +194,7 @@ def preview():
     return jsonify(
         {
             "errors": state["errors"],
-            "snippet": str(state["snippet"]) if state["snippet"] else None,
+            "snippet": state["snippet"],
             "frame_url": state["frame_url"],
             "territoire": state["widget"].territoire,
             "territoire_nom": state["territory"].label if state["territory"] else None,

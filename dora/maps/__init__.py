@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 # Above this many services in a view, the GeoJSON API answers with clusters.
@@ -9,4 +11,6 @@ DEFAULT_MAX_POINTS = 500
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("MAP_MAX_POINTS", DEFAULT_MAX_POINTS)
+    app.config.setdefault(
+        "MAP_MAX_POINTS", int(os.environ.get("MAP_MAX_POINTS", DEFAULT_MAX_POINTS))
+    )

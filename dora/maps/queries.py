@@ -173,21 +173,23 @@ def services_geojson(
         total = _grid_total(session, request, categorie, stored)
         if total > max_points:
             clusters = _grid_clusters(session, request, categorie, stored, level)
-            return _collection(request, clusters, source="grille", clustered=True)
+            return _collection(request, clusters, source="grille")
     elif _count_capped(session, request, max_points) > max_points:
         clusters = _live_clusters(session, request, level)
-        return _collection(request, clusters, source="direct", clustered=True)
+        return _collection(request, clusters, source="direct")
     points = _points(session, request, max_points)
-    return _collection(request, points, source="direct", clustered=False)
+    return _collection(request, points, source="direct")
 
 
-def _collection(request: MapRequest, features: list[dict], *, source: str, clustered: bool):
-    total = sum(f["properties"]["count"] for f in features) if clustered else len(features)
+def _collection(request: MapRequest, features: list[dict], *, source: str) -> dict:
+    """The FeatureCollection, with what a client needs to know about it: the view it
+    answers, whether it holds clusters, how many services it stands for."""
+    total = sum(f["properties"].get("count", 1) for f in features)
     return {
         "type": "FeatureCollection",
         "bbox": request.bbox.as_list(),
         "zoom": request.zoom,
-        "clustered": clustered,
+        "clustered": any(f["properties"]["type"] == "cluster" for f in features),
         "total": total,
         "source": source,
         "features": features,
@@ -282,24 +284,37 @@ def _grid_clusters(
 def _live_clusters(session: Session, request: MapRequest, level: int) -> list[dict]:
     # Cast the geography once per row (OFFSET 0 keeps the subquery from being inlined).
     located = (
-        select(func.geometry(Service.location).label("g"))
+        select(Service.id, func.geometry(Service.location).label("g"))
         .where(_shown(request))
         .offset(0)
         .subquery()
     )
     coordinates = select(
-        func.ST_X(located.c.g).label("lon"), func.ST_Y(located.c.g).label("lat")
+        located.c.id, func.ST_X(located.c.g).label("lon"), func.ST_Y(located.c.g).label("lat")
     ).subquery()
+    count = func.count()
     rows = session.execute(
         select(
             func.map_cell_x(coordinates.c.lon, level).label("x"),
             func.map_cell_y(coordinates.c.lat, level).label("y"),
-            func.count().label("n"),
+            count.label("n"),
             func.avg(coordinates.c.lon).label("lon"),
             func.avg(coordinates.c.lat).label("lat"),
+            case((count == 1, func.min(coordinates.c.id))).label("single"),
         ).group_by(text("1"), text("2"))
-    )
-    return [_cluster(row.x, row.y, level, row.n, row.lon, row.lat) for row in rows]
+    ).all()
+    return _clusters_and_singles(session, request, level, rows)
+
+
+def _clusters_and_singles(session: Session, request: MapRequest, level: int, rows) -> list[dict]:
+    """Clusters, except that a cell holding one service shows that service."""
+    singles = [row.single for row in rows if row.single is not None]
+    features = [
+        _cluster(row.x, row.y, level, row.n, row.lon, row.lat) for row in rows if row.single is None
+    ]
+    if singles:
+        features.extend(_points(session, request, len(singles), ids=singles))
+    return features
 
 
 def _cluster(x: int, y: int, level: int, count: int, lon: float, lat: float) -> dict:
@@ -319,7 +334,10 @@ def _reference_point(reference: Reference) -> ColumnElement:
     return cast(func.ST_SetSRID(func.ST_MakePoint(reference.lon, reference.lat), 4326), Geography)
 
 
-def _points(session: Session, request: MapRequest, limit: int) -> list[dict]:
+def _points(
+    session: Session, request: MapRequest, limit: int, *, ids: list[str] | None = None
+) -> list[dict]:
+    """The services of the view (or these `ids`, already known to be shown)."""
     geom = func.geometry(Service.location)
     distance = (
         func.ST_Distance(Service.location, _reference_point(request.reference))
@@ -339,7 +357,7 @@ def _points(session: Session, request: MapRequest, limit: int) -> list[dict]:
             distance.label("distance"),
         )
         .join(Structure, Structure.id == Service.structure_id)
-        .where(_shown(request))
+        .where(_shown(request) if ids is None else Service.id == any_(text_array(ids)))
         .order_by(Service.id)
         .limit(limit)
     )
@@ -431,11 +449,12 @@ def territory_offer(
     request = MapRequest(bbox, zoom, filters, territory, reference=reference)
     if row.points is not None:
         features = [_point(_PointRow(*values), None) for values in row.points]
-        geojson = _collection(request, features, source="direct", clustered=False)
+        geojson = _collection(request, features, source="direct")
     else:
         level = grid.level_for_zoom(zoom)
-        features = [_cluster(x, y, level, n, lon, lat) for x, y, n, lon, lat in row.clusters]
-        geojson = _collection(request, features, source="direct", clustered=True)
+        cells = [_CellRow(*values) for values in row.clusters]
+        features = _clusters_and_singles(session, request, level, cells)
+        geojson = _collection(request, features, source="direct")
     return Offer(
         total=row.total,
         by_category=_ordered(row.by_category, [c.value for c in vocabulary.v1.Categorie]),
@@ -548,17 +567,19 @@ def offer_statement(
         .subquery()
     )
     level = grid.level_for_zoom(zoom)
-    located = select(geom.label("g")).select_from(offer).offset(0).subquery()
+    located = select(offer.c.id, geom.label("g")).select_from(offer).offset(0).subquery()
     coordinates = select(
-        func.ST_X(located.c.g).label("lon"), func.ST_Y(located.c.g).label("lat")
+        located.c.id, func.ST_X(located.c.g).label("lon"), func.ST_Y(located.c.g).label("lat")
     ).subquery()
+    count = func.count()
     clusters = (
         select(
             func.map_cell_x(coordinates.c.lon, level).label("x"),
             func.map_cell_y(coordinates.c.lat, level).label("y"),
-            func.count().label("n"),
+            count.label("n"),
             func.avg(coordinates.c.lon).label("lon"),
             func.avg(coordinates.c.lat).label("lat"),
+            case((count == 1, func.min(coordinates.c.id))).label("single"),
         )
         .group_by(text("1"), text("2"))
         .subquery()
@@ -628,6 +649,16 @@ def national_offer(
     items = [_listed(_ListedRow(*row[:7], row.date_maj.isoformat(), None)) for row in rows]
     geojson = services_geojson(session, MapRequest(bbox, zoom, filters), max_points=max_points)
     return Offer(total, {}, {}, items, geojson), capped
+
+
+@dataclass(frozen=True)
+class _CellRow:
+    x: int
+    y: int
+    n: int
+    lon: float
+    lat: float
+    single: str | None
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,7 @@ def resolve_precision_label(precision: str) -> str:
 
 
 def _departement_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(text("SELECT code, nom FROM departement")).tuples().all())
+    return {row.code: row.nom for row in session.execute(text("SELECT code, nom FROM departement"))}
 
 
 def _parents_of(session: Session, commune_codes: list[str]) -> list[str]:

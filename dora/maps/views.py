@@ -50,18 +50,22 @@ class PageErrors:
         return bool(self.messages)
 
 
-def resolve_reference(value: str | None) -> tuple[queries.Reference | None, str | None]:
+def resolve_reference(
+    value: str | None, territory: Territory | None = None
+) -> tuple[queries.Reference | None, str | None]:
     """A commune typed by a person (name, INSEE code or postal code) → its point, or an
-    error message."""
-    value = (value or "").strip()
+    error message. Among homonyms, the one in the territory (Saint-Denis in 93, not the
+    one of La Réunion)."""
+    value = (value or "").strip()[:100]
     if not value:
         return None, None
     commune = resolve.get_commune(db.session, value) if len(value) == 5 else None
     if commune is None:
         found = resolve.communes_for_postal_code(db.session, value) or resolve.search_communes(
-            db.session, value, limit=1
+            db.session, value, limit=10
         )
-        commune = found[0] if found else None
+        inside = [c for c in found if territory and c.code in territory.commune_codes]
+        commune = (inside or found or [None])[0]
     if commune is None:
         return None, f"Commune introuvable : « {value} »."
     return (
@@ -156,7 +160,7 @@ def territory_page(kind: str, code: str):
     except ApiError as error:
         errors["page"] = error.message
         page = 1
-    reference, reference_error = resolve_reference(request.args.get("depuis"))
+    reference, reference_error = resolve_reference(request.args.get("depuis"), territory)
     if reference_error:
         errors["depuis"] = reference_error
 

@@ -71,7 +71,8 @@ def _apply(contributions: str) -> str:
     )
     return f"""
         WITH finest AS (
-            SELECT c.categorie, map_cell_x(p.lon, {FINEST}) AS cx, map_cell_y(p.lat, {FINEST}) AS cy,
+            SELECT c.categorie,
+                map_cell_x(p.lon, {FINEST}) AS cx, map_cell_y(p.lat, {FINEST}) AS cy,
                 sum(p.sign)::integer AS n, sum(p.sign * p.lon) AS sum_lon,
                 sum(p.sign * p.lat) AS sum_lat
             FROM ({contributions}) AS p

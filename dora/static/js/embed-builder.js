@@ -11,6 +11,7 @@
   var status = document.getElementById("builder-status");
   var preview = document.getElementById("builder-preview");
   var copy = document.getElementById("builder-copy");
+  var frameLink = document.getElementById("builder-frame-link");
   if (!form || !snippet || !preview) return;
   var timer = null;
   var pending = null;
@@ -49,9 +50,14 @@
         if (messages.length) {
           status.textContent = "À corriger : " + messages.join(" ");
           snippet.value = "";
+          if (frameLink) frameLink.hidden = true;
           return;
         }
         snippet.value = data.snippet;
+        if (frameLink) {
+          frameLink.href = data.frame_url;
+          frameLink.hidden = false;
+        }
         status.textContent = "Code à jour" + (data.territoire_nom ? " : " + data.territoire_nom + "." : " : France entière.");
         showPreview(data.snippet);
         if (window.history && window.history.replaceState) {
