@@ -20,6 +20,7 @@ from dora.accounts.permissions import (
     can_manage_members,
     can_moderate,
     can_request_join,
+    can_view_structure_private,
     get_structure_or_404,
     is_staff,
     login_required,
@@ -54,7 +55,12 @@ MODERATION_LABELS = {
 
 @bp.app_context_processor
 def _labels():
-    return {"MODERATION_LABELS": MODERATION_LABELS, "ROLE_LABELS": ROLE_LABELS}
+    return {
+        "MODERATION_LABELS": MODERATION_LABELS,
+        "ROLE_LABELS": ROLE_LABELS,
+        # The public structure page shows members a link to their private dashboard.
+        "can_view_structure_private": can_view_structure_private,
+    }
 
 
 def _form_error(form, error: OperationError) -> None:

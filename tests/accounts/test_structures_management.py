@@ -436,3 +436,17 @@ def test_dashboard_sections_from_other_features(
         assert page.status_code == 200
     finally:
         dashboard.SECTIONS.pop("test")
+
+
+def test_public_page_links_members_to_their_dashboard(
+    client, make_user, saint_denis_structure, membership
+):
+    structure = saint_denis_structure()
+    member = make_user()
+    membership(member, structure, "membre")
+    assert "Gérer la structure" not in client.get(f"/structures/{structure.id}").get_data(
+        as_text=True
+    )
+    log_in(client, member)
+    page = client.get(f"/structures/{structure.id}").get_data(as_text=True)
+    assert f"/mon-espace/structures/{structure.id}" in page
