@@ -257,4 +257,76 @@ def run_import(count: int = SERVICES, runs: int = RUNS) -> None:
         echo(f"nettoyage : {removed:,} services et leurs structures supprimés")
 
 
-BENCHMARKS: dict[str, Callable[[], None]] = {"import": run_import}
+# -- export API ---------------------------------------------------------------------------
+
+_API_CASES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("/api/v1/services", {"size": "1000"}),
+    ("/api/v1/services", {"size": "1000", "page": "50"}),
+    ("/api/v1/services", {"size": "100", "departement": "93"}),
+    ("/api/v1/services", {"size": "100", "code_commune": "75056"}),
+    ("/api/v1/services", {"size": "100", "thematiques": "mobilite"}),
+    ("/api/v1/services", {"size": "100", "date_maj_min": "2025-01-01", "departement": "13"}),
+    ("/api/v1/structures", {"size": "1000"}),
+    ("/api/v1/structures", {"size": "100", "thematiques": "famille--garde-denfants"}),
+)
+
+
+def _raw_sql(path: str, params: dict[str, str]) -> Callable[[], object]:
+    """The same page and total as plain SQL, without the API (parsing, records, JSON)."""
+    from sqlalchemy import func, select
+
+    from dora.catalogue.models import Service, Structure
+    from dora.interop import queries
+
+    size, page = int(params.get("size", "100")), int(params.get("page", "1"))
+    codes = (
+        queries.commune_codes(db.session, params["code_commune"])
+        if "code_commune" in params
+        else ()
+    )
+    filters = queries.ExportFilters(
+        departement=params.get("departement"),
+        code_communes=codes or (),
+        thematiques=tuple(params["thematiques"].split(",")) if "thematiques" in params else (),
+        date_maj_min=date.fromisoformat(params["date_maj_min"])
+        if "date_maj_min" in params
+        else None,
+    )
+    if path.endswith("services"):
+        statement, order = queries.services_statement(filters), Service.id
+    else:
+        statement, order = queries.structures_statement(filters), Structure.id
+    page_sql = statement.order_by(order).offset((page - 1) * size).limit(size)
+    count_sql = select(func.count()).select_from(statement.order_by(None).subquery())
+
+    def run() -> object:
+        rows = db.session.execute(page_sql).all()
+        return rows, db.session.scalar(count_sql)
+
+    return run
+
+
+def run_export_api(repeat: int = 7) -> None:
+    """p50/p95 of the export API on the current database, and the ratio to its raw SQL."""
+    from flask import current_app
+
+    from dora.bench.timing import ratio_line, summarise, time_calls
+
+    services = db.session.scalar(text("SELECT count(*) FROM service"))
+    click.echo(f"{services:,} services dans la base")
+    client = current_app.test_client()
+    for path, params in _API_CASES:
+        label = path.rsplit("/", 1)[1] + " " + "&".join(f"{k}={v}" for k, v in params.items())
+
+        def call(path: str = path, params: dict[str, str] = params) -> None:
+            response = client.get(path, query_string=params)
+            assert response.status_code == 200, response.get_json()
+
+        call()  # warm the cache: compare warm figures
+        api = summarise(label, time_calls(call, repeat))
+        raw = summarise("SQL brut", time_calls(_raw_sql(path, params), repeat))
+        click.echo(api.line())
+        click.echo(ratio_line("", api, raw))
+
+
+BENCHMARKS: dict[str, Callable[[], None]] = {"import": run_import, "export-api": run_export_api}
