@@ -36,6 +36,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+# The password of every user made by the `make_user` fixture.
+PASSWORD = "correct horse battery staple"
+
 ROLES = (
     "anonymous",
     "unverified",

@@ -7,11 +7,9 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from authz import log_in
+from authz import PASSWORD, log_in
 
 from dora.accounts.mailserver import MailServer
-
-PASSWORD = "correct horse battery staple"
 
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from conftest import PASSWORD
+from authz import PASSWORD
 from sqlalchemy import select
 
 from dora.accounts.models import User
