@@ -1,25 +1,31 @@
-"""The search filters as maps use them: parsed from a query string, turned into SQL.
+"""The search filters as maps use them: the search's own parser and SQL (dora.search.query).
 
-Maps take the same filters as the search (thématiques, publics, frais, types, text); this
-module is the one place where maps meet them, so that a change of the search query layer
-means a change here only.
+Maps take the same filters as the search (thématiques, publics, frais, modes d'accueil,
+types, text) with the same rules (a category means its sub-thèmes, a public also matches
+`tous-publics`, accents and plurals do not matter); this module only adapts them: maps have
+no location filter (the view, or the territory, says where) and their own paging.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Text, and_, bindparam, func, or_, true
+from sqlalchemy import ColumnElement, Select, Text, bindparam, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from dora import vocabulary
-from dora.api import params
-from dora.api.errors import ApiError
 from dora.catalogue.models import Service
+from dora.search.query import (
+    FILTER_FIELDS,
+    SearchQuery,
+    doc,
+    matching_documents,
+    parse_search_args,
+)
 
-MAX_TEXT_LENGTH = 200
-FILTER_NAMES = ("thematiques", "publics", "frais", "types", "q")
+FILTER_NAMES = (*FILTER_FIELDS, "q")
 
 
 @dataclass(frozen=True)
@@ -27,47 +33,41 @@ class MapFilters:
     thematiques: tuple[str, ...] = ()
     publics: tuple[str, ...] = ()
     frais: tuple[str, ...] = ()
+    modes_accueil: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     q: str = ""
 
     def is_empty(self) -> bool:
-        return not (self.thematiques or self.publics or self.frais or self.types or self.q)
+        return not any(getattr(self, name) for name in FILTER_NAMES)
 
     def query_args(self) -> list[tuple[str, str]]:
-        """The filters as query-string pairs (comma-joined lists), for links."""
+        """The filters as query-string pairs (comma-joined lists), for links and the API."""
         pairs = [
-            (name, ",".join(getattr(self, name)))
-            for name in ("thematiques", "publics", "frais", "types")
-            if getattr(self, name)
+            (name, ",".join(getattr(self, name))) for name in FILTER_FIELDS if getattr(self, name)
         ]
         if self.q:
             pairs.append(("q", self.q))
         return pairs
 
     def single_category(self) -> str | None:
-        """The category when the thématiques ask for exactly one whole category."""
-        if len(self.thematiques) != 1:
+        """The category when the only filter is exactly one whole category."""
+        if len(self.thematiques) != 1 or any(
+            getattr(self, name) for name in FILTER_NAMES if name != "thematiques"
+        ):
             return None
         value = self.thematiques[0]
         return value if value in vocabulary.CATEGORIES else None
 
+    def search_query(self) -> SearchQuery:
+        """The nationwide search with these filters (maps say where by other means)."""
+        return SearchQuery(**{name: getattr(self, name) for name in FILTER_NAMES})
+
 
 def parse_filters(args: MultiDict) -> MapFilters:
-    """Read the search filters from a query string; ApiError naming the faulty field."""
-    q = " ".join((args.get("q") or "").split())
-    if len(q) > MAX_TEXT_LENGTH:
-        raise ApiError(f"« q » est limité à {MAX_TEXT_LENGTH} caractères.", field="q")
-    return MapFilters(
-        thematiques=tuple(
-            dict.fromkeys(
-                params.get_vocabulary_list(args, "thematiques", extra=vocabulary.CATEGORIES)
-            )
-        ),
-        publics=tuple(dict.fromkeys(params.get_vocabulary_list(args, "publics"))),
-        frais=tuple(dict.fromkeys(params.get_vocabulary_list(args, "frais"))),
-        types=tuple(dict.fromkeys(params.get_vocabulary_list(args, "types", field="type"))),
-        q=q,
-    )
+    """The filters of a query string, read by the search's parser (ApiError with `field`)."""
+    subset = MultiDict([(name, value) for name in FILTER_NAMES for value in args.getlist(name)])
+    query = parse_search_args(subset)
+    return MapFilters(**{name: getattr(query, name) for name in FILTER_NAMES})
 
 
 def text_array(values) -> ColumnElement:
@@ -75,35 +75,14 @@ def text_array(values) -> ColumnElement:
     return bindparam(None, list(values), type_=ARRAY(Text))
 
 
-def condition(filters: MapFilters) -> ColumnElement[bool]:
-    """SQL condition on `Service` matching the filters (the domain rules of the search)."""
-    clauses: list[ColumnElement[bool]] = []
-    if filters.thematiques:
-        clauses.append(
-            Service.thematiques.op("&&")(
-                text_array(vocabulary.expand_thematiques(filters.thematiques))
-            )
-        )
-    if filters.publics:
-        # Asking for a public also matches services open to everyone.
-        clauses.append(
-            Service.publics.op("&&")(text_array([*filters.publics, vocabulary.TOUS_PUBLICS])),
-        )
-    if filters.frais:
-        clauses.append(Service.frais.in_(filters.frais))
-    if filters.types:
-        clauses.append(Service.type.in_(filters.types))
-    if filters.q:
-        words = filters.q.split()
-        clauses.append(
-            and_(
-                *(
-                    or_(
-                        func.unaccent(Service.nom).ilike(func.unaccent(f"%{word}%")),
-                        func.unaccent(Service.description).ilike(func.unaccent(f"%{word}%")),
-                    )
-                    for word in words
-                )
-            )
-        )
-    return and_(true(), *clauses)
+def documents(session: Session, filters: MapFilters) -> Select:
+    """The search's matching public services (`search_document` rows), nationwide."""
+    return matching_documents(session, filters.search_query(), None)
+
+
+def condition(session: Session, filters: MapFilters) -> ColumnElement[bool]:
+    """SQL condition on `Service`: the service matches the filters of the search."""
+    if filters.is_empty():
+        return true()
+    matching = documents(session, filters).with_only_columns(doc.service_id)
+    return Service.id.in_(select(matching.subquery().c.service_id))

@@ -38,6 +38,7 @@ from dora.maps.filters import MapFilters, text_array
 from dora.maps.grid import BBox
 from dora.maps.models import MapGridCell
 from dora.maps.territory import Territory
+from dora.search.query import EVERYWHERE, doc
 from dora.territories.models import Departement
 
 # A request may not ask for more clusters than a 4096 × 4096 px screen shows.
@@ -116,8 +117,8 @@ def category_condition(categorie: str) -> ColumnElement[bool]:
     return Service.thematiques.op("&&")(text_array(vocabulary.expand_thematiques([categorie])))
 
 
-def _shown(request: MapRequest, *, with_bbox: bool = True) -> ColumnElement[bool]:
-    clauses = [publicly_visible(), on_map(), map_filters.condition(request.filters)]
+def _shown(session: Session, request: MapRequest, *, with_bbox: bool = True) -> ColumnElement[bool]:
+    clauses = [publicly_visible(), on_map(), map_filters.condition(session, request.filters)]
     if request.territory is not None:
         clauses.append(territory_condition(request.territory))
     if request.categorie:
@@ -127,9 +128,11 @@ def _shown(request: MapRequest, *, with_bbox: bool = True) -> ColumnElement[bool
     return and_(*clauses)
 
 
-def offer_condition(filters: MapFilters, territory: Territory | None) -> ColumnElement[bool]:
+def offer_condition(
+    session: Session, filters: MapFilters, territory: Territory | None
+) -> ColumnElement[bool]:
     """On-site services of a territory matching the filters (pages: counts and list)."""
-    clauses = [publicly_visible(), on_map(), map_filters.condition(filters)]
+    clauses = [publicly_visible(), on_map(), map_filters.condition(session, filters)]
     if territory is not None:
         clauses.append(territory_condition(territory))
     return and_(*clauses)
@@ -143,7 +146,7 @@ def _grid_category(request: MapRequest) -> str | None:
     if request.territory is not None:
         return None
     filters = request.filters
-    if filters.publics or filters.frais or filters.types or filters.q:
+    if filters.publics or filters.frais or filters.modes_accueil or filters.types or filters.q:
         return None
     if not filters.thematiques:
         return request.categorie or ""
@@ -200,7 +203,10 @@ def _count_capped(
     session: Session, request: MapRequest, cap: int, *, with_bbox: bool = True
 ) -> int:
     capped = (
-        select(Service.id).where(_shown(request, with_bbox=with_bbox)).limit(cap + 1).subquery()
+        select(Service.id)
+        .where(_shown(session, request, with_bbox=with_bbox))
+        .limit(cap + 1)
+        .subquery()
     )
     return session.scalar(select(func.count()).select_from(capped)) or 0
 
@@ -285,7 +291,7 @@ def _live_clusters(session: Session, request: MapRequest, level: int) -> list[di
     # Cast the geography once per row (OFFSET 0 keeps the subquery from being inlined).
     located = (
         select(Service.id, func.geometry(Service.location).label("g"))
-        .where(_shown(request))
+        .where(_shown(session, request))
         .offset(0)
         .subquery()
     )
@@ -357,7 +363,7 @@ def _points(
             distance.label("distance"),
         )
         .join(Structure, Structure.id == Service.structure_id)
-        .where(_shown(request) if ids is None else Service.id == any_(text_array(ids)))
+        .where(_shown(session, request) if ids is None else Service.id == any_(text_array(ids)))
         .order_by(Service.id)
         .limit(limit)
     )
@@ -437,6 +443,7 @@ def territory_offer(
     services once (a materialised CTE) and aggregates them several ways."""
     bbox, zoom = view
     statement = offer_statement(
+        session,
         territory,
         filters,
         zoom=zoom,
@@ -465,6 +472,7 @@ def territory_offer(
 
 
 def offer_statement(
+    session: Session,
     territory: Territory,
     filters: MapFilters,
     *,
@@ -489,7 +497,7 @@ def offer_statement(
             Service.location_precision,
             Service.location,
         )
-        .where(offer_condition(filters, territory))
+        .where(offer_condition(session, filters, territory))
         .cte("offer")
         .prefix_with("MATERIALIZED")
     )
@@ -641,7 +649,7 @@ def national_offer(
             literal(None).label("distance"),
         )
         .join(Structure, Structure.id == Service.structure_id)
-        .where(offer_condition(filters, None))
+        .where(offer_condition(session, filters, None))
         .order_by(Service.date_maj.desc(), Service.id)
         .offset(offset)
         .limit(limit)
@@ -708,22 +716,14 @@ def _ordered(rows, order: list[str]) -> dict[str, int]:
 
 
 def remote_count(session: Session, filters: MapFilters, territory: Territory | None) -> int:
-    """Services offered remotely to everyone living in the territory (their zone of
-    eligibility is empty, the whole country, or contains the territory)."""
-    clauses = [
-        publicly_visible(),
-        map_filters.condition(filters),
-        Service.modes_accueil.op("@>")(text_array([vocabulary.A_DISTANCE])),
-    ]
+    """Services offered remotely to everyone living in the territory: eligible in all of it
+    (zone empty, the whole country, or containing the territory), read from the search's
+    documents (public, not suspended, matching the filters)."""
+    conditions = [doc.remote]
     if territory is not None:
-        clauses.append(
-            or_(
-                Service.zone_eligibilite.is_(None),
-                func.cardinality(Service.zone_eligibilite) == 0,
-                Service.zone_eligibilite.op("&&")(text_array(territory.covering_codes)),
-            )
-        )
-    return session.scalar(select(func.count()).select_from(Service).where(*clauses)) or 0
+        conditions.append(doc.elig.op("&&")(text_array([*territory.covering_codes, EVERYWHERE])))
+    remote = map_filters.documents(session, filters).where(*conditions).subquery()
+    return session.scalar(select(func.count()).select_from(remote)) or 0
 
 
 def reference_of_commune(session: Session, code: str) -> Reference | None:
