@@ -186,3 +186,39 @@ def test_bad_parameters_answer_400_with_the_field(client, query, field):
     assert field in error["message"]
     # Partner scripts can read the error too.
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_answers_match_the_openapi_description(app, client, make_service, max_points):
+    import jsonschema_rs  # installed with schemathesis (dev dependencies)
+
+    from dora.maps.openapi import PATHS
+
+    operation = PATHS[API]["get"]
+    assert any(rule.rule == API for rule in app.url_map.iter_rules())
+    responses = operation["responses"]
+    ok = jsonschema_rs.validator_for(responses["200"]["content"]["application/geo+json"]["schema"])
+    error = jsonschema_rs.validator_for(responses["400"]["content"]["application/json"]["schema"])
+    for index in range(4):
+        make_service(point=(2.35 + index * 0.01, 48.93))
+    points = client.get(f"{API}?bbox={CITY}&zoom=14&depuis=93066").get_json()
+    assert points["total"] == 4
+    ok.validate(points)
+    max_points(1)
+    ok.validate(client.get(f"{API}?bbox={FRANCE}&zoom=5").get_json())
+    ok.validate(client.get(f"{API}?bbox={CITY}&zoom=13&publics=jeunes").get_json())
+    error.validate(client.get(f"{API}?bbox={CITY}").get_json())
+    assert not ok.is_valid({"type": "FeatureCollection", "features": "?"})
+    names = {p["name"] for p in operation["parameters"]}
+    assert names == {
+        "bbox",
+        "zoom",
+        "territoire",
+        "categorie",
+        "depuis",
+        "thematiques",
+        "publics",
+        "frais",
+        "modes_accueil",
+        "types",
+        "q",
+    }

@@ -1,0 +1,186 @@
+"""Benchmarks of maps at national scale (`dora bench maps.…`, part of `make bench`).
+
+They read the database as it is: run them after `dora demo seed --services 1000000` (what
+`make bench` does). Each prints the percentiles of the HTTP handler (through the Flask test
+client: routing, queries, templates, JSON), of the raw SQL it stands for, and their ratio.
+
+Targets (issue 4, 1,000,000 services, 2 cores): a département page ≤ 500 ms with HTML under
+2 MB; the whole of France as clustered GeoJSON ≤ 200 ms; a city-level view of points ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import click
+from flask import current_app
+from sqlalchemy import text
+
+from dora.bench.timing import Summary, percentile, ratio_line, summarise, time_calls
+from dora.extensions import db
+from dora.maps import grid, queries
+from dora.maps.filters import MapFilters
+from dora.maps.territory import TerritoryRef, load_territory
+from dora.maps.views import MAP_HEIGHT_PX, MAP_WIDTH_PX, initial_view
+
+REPEAT = 20
+# The most populated départements (the heaviest pages), and a rural one.
+DEPARTEMENTS = ("59", "75", "13", "93", "69", "48")
+FRANCE = "-5.5,41.0,10.0,51.5"
+# City centres; the view is a 1280 × 800 px screen at zoom 16.
+CITIES = {
+    "Paris 10e": (2.3600, 48.8760),
+    "Saint-Denis": (2.3574, 48.9362),
+    "Lyon": (4.8357, 45.7640),
+    "Marseille": (5.3698, 43.2965),
+    "Lille": (3.0573, 50.6292),
+    "Toulouse": (1.4442, 43.6047),
+}
+CITY_ZOOM = 16
+SCREEN = (1280, 800)
+HTML_LIMIT = 2 * 1024 * 1024
+
+
+def _client():
+    return current_app.test_client()
+
+
+def _get(client, url: str) -> bytes:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise click.ClickException(f"{url} → {response.status_code}")
+    return response.get_data()
+
+
+def _raw(sql: str, params: dict | None = None) -> Callable[[], object]:
+    def run() -> object:
+        return db.session.execute(text(sql), params or {}).all()
+
+    return run
+
+
+def _report(name: str, ours: Callable[[], object], raw: Callable[[], object]) -> Summary:
+    ours()  # warm caches and plans
+    raw()
+    ours_summary = summarise(f"{name} (dora)", time_calls(ours, REPEAT))
+    raw_summary = summarise(f"{name} (SQL)", time_calls(raw, REPEAT))
+    click.echo(ours_summary.line())
+    click.echo(raw_summary.line())
+    click.echo(ratio_line(name, ours_summary, raw_summary))
+    db.session.rollback()
+    return ours_summary
+
+
+def _verdict(label: str, samples: Sequence[Summary], target_ms: float) -> None:
+    worst = max(s.p50_ms for s in samples)
+    state = "OK" if worst <= target_ms else "AU-DESSUS DE LA CIBLE"
+    click.echo(f"{label}: pire p50 {worst:.1f} ms, cible ≤ {target_ms:.0f} ms → {state}")
+
+
+def _services_count() -> int:
+    return db.session.scalar(text("SELECT count(*) FROM service")) or 0
+
+
+def departement_pages() -> None:
+    """GET /territoires/departement/<code>: page time and size, vs its one SQL statement."""
+    click.echo(f"services en base : {_services_count():,}".replace(",", " "))
+    client = _client()
+    summaries = []
+    for code in DEPARTEMENTS:
+        territory = load_territory(db.session, TerritoryRef("departement", code))
+        assert territory is not None
+        _bbox, zoom, _centre = initial_view(territory.bounds, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+        statement = queries.offer_statement(
+            db.session,
+            territory,
+            MapFilters(),
+            zoom=zoom,
+            offset=0,
+            limit=20,
+            reference=None,
+            max_points=current_app.config["MAP_MAX_POINTS"],
+        )
+        sql = str(
+            statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+        )
+        url = f"/territoires/departement/{code}"
+        html = _get(client, url)
+        offer_total = db.session.execute(text(sql)).one().total
+        click.echo(
+            f"— {territory.label} : {offer_total:,} services sur place, page de "
+            f"{len(html) / 1024:,.0f} Kio".replace(",", " ")
+        )
+        if len(html) > HTML_LIMIT:
+            click.echo(f"  page au-delà de {HTML_LIMIT // (1024 * 1024)} Mio")
+        summaries.append(_report(f"page {code}", lambda url=url: _get(client, url), _raw(sql)))
+    _verdict("page département", summaries, 500)
+
+
+def france_geojson() -> None:
+    """The whole of France as clusters (precomputed grid), with and without a category."""
+    client = _client()
+    summaries = []
+    bbox = grid.BBox(*(float(v) for v in FRANCE.split(",")))
+    for zoom in (5, 6):
+        for categorie in ("", "mobilite"):
+            level = grid.level_for_zoom(zoom)
+            stored = grid.stored_level_for(level)
+            x0, x1, y0, y1 = grid.cell_range(bbox, stored)
+            sql = f"""SELECT cx >> {stored - level}, cy >> {stored - level}, sum(n),
+                    sum(sum_lon), sum(sum_lat)
+                FROM map_grid_cell
+                WHERE level = {stored} AND categorie = '{categorie}'
+                  AND cx BETWEEN {x0} AND {x1} AND cy BETWEEN {y0} AND {y1}
+                GROUP BY 1, 2 HAVING sum(n) > 0"""
+            url = f"/api/v1/services.geojson?bbox={FRANCE}&zoom={zoom}"
+            if categorie:
+                url += f"&categorie={categorie}"
+            body = _get(client, url)
+            click.echo(f"— zoom {zoom} {categorie or 'toutes'} : {len(body) / 1024:.0f} Kio")
+            summaries.append(
+                _report(
+                    f"France z{zoom} {categorie or 'toutes'}",
+                    lambda url=url: _get(client, url),
+                    _raw(sql),
+                )
+            )
+    _verdict("France en regroupements", summaries, 200)
+    # For information: a filter the grid cannot answer is clustered from the catalogue.
+    url = f"/api/v1/services.geojson?bbox={FRANCE}&zoom=6&publics=jeunes"
+    _get(client, url)
+    samples = time_calls(lambda: _get(client, url), 5)
+    click.echo(
+        f"(information) France z6 publics=jeunes, calculé sans grille : "
+        f"p50 {percentile([s * 1000 for s in samples], 50):.0f} ms"
+    )
+
+
+def city_points() -> None:
+    """A screen of a city centre at zoom 16: the services themselves."""
+    client = _client()
+    summaries = []
+    for name, (lon, lat) in CITIES.items():
+        view = grid.view_bbox(lon, lat, CITY_ZOOM, *SCREEN)
+        bbox = ",".join(f"{v:.5f}" for v in view.as_list())
+        url = f"/api/v1/services.geojson?bbox={bbox}&zoom={CITY_ZOOM}"
+        body = client.get(url).get_json()
+        kind = "regroupements" if body["clustered"] else "points"
+        click.echo(f"— {name} : {body['total']} services ({kind})")
+        sql = f"""SELECT s.id, s.nom, st.nom, s.commune, s.location_precision, s.thematiques,
+                ST_X(s.location::geometry), ST_Y(s.location::geometry)
+            FROM service AS s JOIN structure AS st ON st.id = s.structure_id
+            WHERE s.location && ST_MakeEnvelope({bbox}, 4326)::geography
+              AND s.statut = 'publie' AND st.moderation = 'validee'
+              AND (s.suspendu_du IS NULL OR s.suspendu_du > current_date
+                   OR s.suspendu_au < current_date)
+              AND (s.modes_accueil IS NULL OR 'en-presentiel' = ANY(s.modes_accueil))
+            ORDER BY s.id LIMIT {current_app.config["MAP_MAX_POINTS"]}"""
+        summaries.append(_report(f"ville {name}", lambda url=url: _get(client, url), _raw(sql)))
+    _verdict("vue de ville en points", summaries, 50)
+
+
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "maps.departement": departement_pages,
+    "maps.france": france_geojson,
+    "maps.ville": city_points,
+}
