@@ -58,6 +58,7 @@ def _communes(limit: int = 5000) -> list[tuple[str, str, str, str, float, float]
         ),
         {"limit": limit},
     ).all()
+    db.session.rollback()  # no transaction left open during the long runs
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
