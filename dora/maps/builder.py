@@ -287,6 +287,7 @@ def services_map(
     link_target: str | None = None,
     fit_bounds: Sequence[Sequence[float]] | None = None,
     cluster_colour: str = ALL_CATEGORIES_COLOUR,
+    circle: tuple[MapReference, float] | None = None,
 ) -> MapHtml:
     """A map of services: the territory pages, the widget, the search results.
 
@@ -313,6 +314,17 @@ def services_map(
             interactive=False,
             overlay=True,
             control=True,
+        ).add_to(page_map)
+
+    if circle is not None:
+        centre, radius = circle
+        folium.Circle(
+            location=[centre.lat, centre.lon],
+            radius=radius,
+            color="#1f5fa8",
+            weight=1,
+            fill=False,
+            interactive=False,
         ).add_to(page_map)
 
     styles = category_styles()
@@ -403,10 +415,13 @@ def results_map(
     *,
     aria_label: str = "Carte des résultats",
     reference: MapReference | None = None,
+    radius_m: float | None = None,
     status_id: str | None = None,
     height: str = "420px",
 ) -> MapHtml | None:
-    """The services of a result page on a map (no server round trip): the search page."""
+    """Some services on a map, drawn like everywhere else (category colours and layers,
+    popups, keyboard), without server round trip: the search page's results. `reference` is
+    the searched place, `radius_m` the search radius drawn around it."""
     if not points:
         return None
     lats = [p.latitude for p in points] + ([reference.lat] if reference else [])
@@ -414,7 +429,7 @@ def results_map(
     collection = points_collection(points)
     collection["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
     shown = {c for f in collection["features"] for c in f["properties"]["categories"]}
-    return services_map(
+    map_html = services_map(
         aria_label=aria_label,
         initial=collection,
         location=((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2),
@@ -425,4 +440,6 @@ def results_map(
         status_id=status_id,
         height=height,
         fit_bounds=[(min(lats), min(lons)), (max(lats), max(lons))],
+        circle=(reference, radius_m) if reference and radius_m else None,
     )
+    return map_html

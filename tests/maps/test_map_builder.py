@@ -80,9 +80,12 @@ def test_results_map_draws_a_page_of_results_without_the_api(request_context):
         builder.MapPoint(id="s-2", nom="Atelier CV", longitude=2.40, latitude=48.90),
     ]
     map_html = builder.results_map(
-        points, reference=builder.MapReference(2.36, 48.93, "Saint-Denis (93066)")
+        points,
+        reference=builder.MapReference(2.36, 48.93, "Saint-Denis (93066)"),
+        radius_m=10_000,
     )
     script = str(map_html.script)
+    assert '"radius": 10000' in script  # the search radius around the place
     assert '"endpoint": null' in script
     assert '"nom": "Garage solidaire"' in script
     assert '"distance_m": 1200' in script
