@@ -50,15 +50,16 @@ _PUBLICS = [member.value for member in v1.Public if member is not v1.Public.TOUS
 
 
 def _communes(limit: int = 5000) -> list[tuple[str, str, str, str, float, float]]:
-    rows = db.session.execute(
-        text(
-            "SELECT code, nom, departement_code, coalesce(codes_postaux[1], ''), "
-            "ST_X(location::geometry), ST_Y(location::geometry) "
-            "FROM commune ORDER BY population DESC LIMIT :limit"
-        ),
-        {"limit": limit},
-    ).all()
-    db.session.rollback()  # no transaction left open during the long runs
+    # A connection of its own, closed at once: no transaction left open during long runs.
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT code, nom, departement_code, coalesce(codes_postaux[1], ''), "
+                "ST_X(location::geometry), ST_Y(location::geometry) "
+                "FROM commune ORDER BY population DESC LIMIT :limit"
+            ),
+            {"limit": limit},
+        ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 

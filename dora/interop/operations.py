@@ -30,7 +30,7 @@ from dora.catalogue.models import Moderation, Statut
 from dora.core.signals import services_bulk_written
 from dora.interop.fields import Kind, spec_of
 from dora.interop.places import Places
-from dora.interop.readers import SourceRecord, read_records
+from dora.interop.readers import FileProblem, SourceRecord, read_records
 from dora.interop.validation import (
     FieldIssue,
     Problem,
@@ -103,6 +103,14 @@ def import_files(
     """Read both files (raising `FileProblem` before any write), then `import_records`."""
     started = time.perf_counter()
     structure_file = read_records(structures, "structures") if structures else None
+    if structures and structure_file and "structure_id" in structure_file.unknown_fields:
+        # Services carry every required field of a structure: without this check they would
+        # be imported as structures.
+        raise FileProblem(
+            structures,
+            "ce fichier contient des services (champ « structure_id ») : "
+            "donnez-le avec --services.",
+        )
     service_file = read_records(services, "services") if services else None
     read_seconds = time.perf_counter() - started
     unknown: list[Problem] = []

@@ -111,6 +111,24 @@ def test_unusable_services_file_writes_nothing_exit_2(
     assert _count(db_session) == (0, 0)
 
 
+def test_services_given_as_structures_are_refused(run, files, db_session):
+    services = files.csv("services.csv", [minimal_service(1)], kind="services")
+    result = run("--structures", services)
+    assert result.exit_code == 2
+    assert "services.csv : ce fichier contient des services" in result.stderr
+    assert _count(db_session) == (0, 0)
+
+
+def test_record_without_id_is_reported_as_such(run, files):
+    record = minimal_structure(1)
+    del record["id"]
+    result = run("--structures", files.jsonl("structures.jsonl", [record]))
+    assert result.exit_code == 1
+    assert (
+        "REJET  structures.jsonl, ligne 1, id absent, champ « id » : champ obligatoire manquant"
+    ) in result.stderr
+
+
 def test_missing_file_exit_2(run, tmp_path):
     result = run("--services", tmp_path / "absent.csv")
     assert result.exit_code == 2
