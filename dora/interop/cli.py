@@ -2,17 +2,19 @@
 
 Exit status of the import: 0 everything imported (warnings allowed); 1 some records were
 rejected (the valid ones are imported, unless --strict: then nothing is); 2 a file is
-unusable or the territories are not loaded (nothing written); 3 the database failed during
-the import (rolled back: nothing written).
+unusable or the territories are not loaded (nothing written); 3 the database (or anything
+unexpected) failed during the import (rolled back: nothing written).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 import click
+import psycopg
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,6 +24,8 @@ from dora.interop import queries
 from dora.interop.operations import Counts, ImportReport, import_files
 from dora.interop.places import GeodataMissing
 from dora.interop.readers import FileProblem
+
+log = logging.getLogger(__name__)
 
 EXIT_REJECTED = 1
 EXIT_UNUSABLE = 2
@@ -64,12 +68,22 @@ def import_data_inclusion(structures: Path | None, services: Path | None, strict
         session.rollback()
         click.echo(f"Erreur : {exc}\nAucune donnée n’a été écrite.", err=True)
         sys.exit(EXIT_UNUSABLE)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, psycopg.Error) as exc:
+        # psycopg.Error: COPY runs on the driver connection, unwrapped by SQLAlchemy.
         session.rollback()
         cause = getattr(exc, "orig", None) or exc
         first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
         click.echo(
             f"Erreur de la base de données pendant l’import : {first_line}\n"
+            "L’import a été annulé : aucune donnée n’a été écrite.",
+            err=True,
+        )
+        sys.exit(EXIT_DATABASE)
+    except Exception as exc:
+        session.rollback()
+        log.exception("data·inclusion import failed")
+        click.echo(
+            f"Erreur inattendue pendant l’import : {exc!r}\n"
             "L’import a été annulé : aucune donnée n’a été écrite.",
             err=True,
         )

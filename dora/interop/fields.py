@@ -27,6 +27,7 @@ class FieldSpec:
     lists: frozenset[str]  # list or set in the schema
     sets: frozenset[str]  # sets: stored sorted, compared as sets
     floats: frozenset[str]
+    ints: frozenset[str]
     # URL and e-mail fields: pydantic normalises them (trailing slash, lower-case domain);
     # we keep the producer's spelling, which validated.
     verbatim: frozenset[str]
@@ -49,7 +50,7 @@ def _strip_annotated(annotation: object) -> object:
 
 
 def _spec(model: type[pydantic.BaseModel]) -> FieldSpec:
-    lists, sets, floats, verbatim, non_empty = set(), set(), set(), set(), set()
+    lists, sets, floats, ints, verbatim, non_empty = set(), set(), set(), set(), set(), set()
     for name, info in model.model_fields.items():
         for member in map(_strip_annotated, _members(info.annotation)):
             origin = typing.get_origin(member)
@@ -59,6 +60,8 @@ def _spec(model: type[pydantic.BaseModel]) -> FieldSpec:
                     sets.add(name)
             elif member is float:
                 floats.add(name)
+            elif member is int:
+                ints.add(name)
             elif member in (pydantic.HttpUrl, pydantic.EmailStr):
                 verbatim.add(name)
         if (
@@ -76,6 +79,7 @@ def _spec(model: type[pydantic.BaseModel]) -> FieldSpec:
         lists=frozenset(lists),
         sets=frozenset(sets),
         floats=frozenset(floats),
+        ints=frozenset(ints),
         verbatim=frozenset(verbatim),
         non_empty_lists=frozenset(non_empty),
     )

@@ -194,11 +194,30 @@ def _text_problems(values: dict[str, Any]) -> list[FieldIssue]:
     return issues
 
 
+_INTEGER_MAX = 2**31 - 1  # PostgreSQL `integer`
+_IDENTIFIERS = ("id", "structure_id", "source")
+
+
 def _number_problems(values: dict[str, Any], spec: FieldSpec) -> list[FieldIssue]:
-    return [
+    issues = [
         FieldIssue(name, "nombre fini attendu (ni NaN ni infini)")
         for name in sorted(spec.floats)
         if values.get(name) is not None and not math.isfinite(values[name])
+    ]
+    issues.extend(
+        FieldIssue(name, f"nombre trop grand (au plus {_INTEGER_MAX})")
+        for name in sorted(spec.ints)
+        if values.get(name) is not None and abs(values[name]) > _INTEGER_MAX
+    )
+    return issues
+
+
+def _identifier_problems(values: dict[str, Any]) -> list[FieldIssue]:
+    # The schema accepts "" for these; an empty key would make an unreachable record.
+    return [
+        FieldIssue(name, "ne doit pas être vide")
+        for name in _IDENTIFIERS
+        if name in values and isinstance(values[name], str) and not values[name].strip()
     ]
 
 
@@ -256,6 +275,7 @@ def check_record(spec: FieldSpec, record: SourceRecord, places: Places) -> Check
         checked.values = None
         return checked
     values = checked.values
+    checked.errors.extend(_identifier_problems(values))
     checked.errors.extend(_text_problems(values))
     checked.errors.extend(_number_problems(values, spec))
     coordinates = _coordinates(values, checked)
@@ -274,7 +294,7 @@ def check_record(spec: FieldSpec, record: SourceRecord, places: Places) -> Check
 
 def record_id(record: SourceRecord) -> str | None:
     data = record.data
-    if isinstance(data, dict) and data.get("id") not in (None, ""):
+    if isinstance(data, dict) and data.get("id") is not None and str(data["id"]).strip():
         return str(data["id"])
     return None
 

@@ -157,6 +157,30 @@ def test_database_failure_mid_import_rolls_everything_back_exit_3(run, files, db
     assert _count(db_session) == (0, 0)
 
 
+def test_failure_inside_copy_rolls_everything_back_exit_3(run, files, db_session, monkeypatch):
+    """COPY runs on the driver connection: its errors are psycopg's, not SQLAlchemy's."""
+    from dora.interop import operations
+
+    original = operations._row
+
+    def corrupt_services(item, fields):
+        row = original(item, fields)
+        if "structure_id" in item.values:
+            return tuple(
+                "pas un nombre" if name == "longitude" else value
+                for name, value in zip([*fields, "p", "x", "y"], row, strict=True)
+            )
+        return row
+
+    monkeypatch.setattr(operations, "_row", corrupt_services)
+    structures = files.json("structures.json", [minimal_structure(1)])
+    services = files.json("services.json", [minimal_service(1)])
+    result = run("--structures", structures, "--services", services)
+    assert result.exit_code == 3
+    assert "Erreur de la base de données pendant l’import" in result.stderr
+    assert _count(db_session) == (0, 0)
+
+
 def test_export_writes_json_lines_that_import_again(run, files, tmp_path, db_session):
     structures = files.json("structures.json", [full_structure(1), minimal_structure(1)])
     services = files.json("services.json", [full_service(1), minimal_service(1)])

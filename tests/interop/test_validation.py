@@ -134,6 +134,9 @@ def test_zone_eligibilite_codes_must_be_known(places):
             "nombre fini",
         ),
         ({"nom": "Atelier\x00CV"}, "nom", "caractère nul"),
+        ({"nombre_semaines": 10**12}, "nombre_semaines", "nombre trop grand"),
+        ({"id": "  "}, "id", "ne doit pas être vide"),
+        ({"source": ""}, "source", "ne doit pas être vide"),
     ],
 )
 def test_values_postgres_or_json_cannot_hold_are_rejected(places, changes, field, message):
