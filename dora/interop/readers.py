@@ -16,6 +16,7 @@ CSV conventions (documented in the README):
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -171,7 +172,9 @@ def _expect_end(path: Path, text: str, position: int, records: list) -> list[Sou
 
 def _read_jsonl(path: Path, text: str) -> list[SourceRecord]:
     records: list[SourceRecord] = []
-    lines = text.splitlines()
+    # Only \n ends a record: str.splitlines() would also cut at U+2028, which JSON strings
+    # may hold unescaped.
+    lines = text.split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -226,7 +229,8 @@ def _delimiter(header_line: str) -> str:
 def _read_csv(path: Path, text: str, kind: Kind) -> ReadResult:
     spec = spec_of(kind)
     header_line = text.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(header_line))
+    # newline="": the csv module splits rows itself (quoted cells may hold line breaks).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
     try:
         header = [name.strip() for name in next(reader)]
     except (StopIteration, csv.Error) as exc:

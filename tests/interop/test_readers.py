@@ -140,3 +140,25 @@ def test_missing_file_and_directory(tmp_path):
 def test_byte_order_mark_is_accepted(files):
     path = files.raw("structures.csv", "\ufeffsource,id,nom,date_maj\ns,a,Nom,2024-01-01\n")
     assert read_records(path, "structures").records[0].data["source"] == "s"
+
+
+def test_json_lines_keep_unicode_line_separators_inside_strings(files):
+    path = files.jsonl(
+        "s.jsonl", [minimal_service(1, description="Avant\u2028après"), minimal_service(2)]
+    )
+    result = read_records(path, "services")
+    assert [record.line for record in result.records] == [1, 2]
+    assert result.records[0].data["description"] == "Avant\u2028après"
+
+
+def test_spreadsheet_csv_with_bom_semicolons_and_crlf(files):
+    text = (
+        "\ufeffsource;id;nom;date_maj;description\r\n"
+        's;a;Nom;2024-01-01;"Sur deux\r\nlignes"\r\n'
+        "s;b;Autre;2024-01-02;\r\n"
+    )
+    path = files.raw("structures.csv", text.encode("utf-8"))
+    records = read_records(path, "structures").records
+    assert [record.data["id"] for record in records] == ["a", "b"]
+    assert records[0].data["description"] == "Sur deux\r\nlignes"
+    assert [record.line for record in records] == [2, 4]
