@@ -49,7 +49,7 @@ def command() -> None:
 @click.option(
     "--strict",
     is_flag=True,
-    help="N’écrire rien du tout si un enregistrement est invalide.",
+    help="Ne rien écrire du tout si un enregistrement est invalide.",
 )
 @with_appcontext
 def import_data_inclusion(structures: Path | None, services: Path | None, strict: bool) -> None:
