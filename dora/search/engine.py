@@ -41,6 +41,7 @@ class SearchResponse:
     place: Place | None
     result: SearchResult
     items: list[dict[str, Any]]
+    text_query: text_module.TextQuery | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,7 +93,7 @@ class Engine:
 
 
 def init_engine(app: Flask) -> Engine:
-    postgres = PostgresBackend()
+    postgres = PostgresBackend(accelerate=app.config.get("SEARCH_ACCELERATOR", True))
     primary: SearchBackend = postgres
     if app.config.get("SEARCH_BACKEND") == "meilisearch":
         from dora.search.backends.meilisearch import MeilisearchBackend
@@ -123,7 +124,11 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
             engine.fallback.warn(engine.primary.name, error)
             result = engine.postgres.search(session, query, place, text_query)
     return SearchResponse(
-        query=query, place=place, result=result, items=hydrate(session, result.hits)
+        query=query,
+        place=place,
+        result=result,
+        items=hydrate(session, result.hits),
+        text_query=text_query,
     )
 
 

@@ -26,11 +26,14 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     Identity,
     Index,
+    Integer,
     SmallInteger,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -41,6 +44,8 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dora.extensions import db
+
+CURRENT_XID = "pg_current_xact_id()::text::bigint"
 
 
 class SearchDocument(db.Model):
@@ -59,6 +64,14 @@ class SearchDocument(db.Model):
     date_maj: Mapped[date] = mapped_column(Date, nullable=False)
     suspendu_du: Mapped[date | None] = mapped_column(Date)
     suspendu_au: Mapped[date | None] = mapped_column(Date)
+    # For the in-process facet accelerator (dora.search.accel): a stable row number, the
+    # document's facet-key signature and eligibility set, and the transaction that wrote it.
+    ord: Mapped[int] = mapped_column(BigInteger, Identity(always=False), nullable=False)
+    sig: Mapped[int] = mapped_column(Integer, nullable=False)
+    elig_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    changed_xid: Mapped[int] = mapped_column(
+        BigInteger, nullable=False, server_default=text(CURRENT_XID)
+    )
 
     __table_args__ = (
         Index("ix_search_document_location", "location", postgresql_using="gist"),
@@ -67,7 +80,49 @@ class SearchDocument(db.Model):
         Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),
         # Without text nor place, and for remote services, the freshest come first.
         Index("ix_search_document_date_maj", "date_maj", "service_id"),
+        Index("ix_search_document_changed_xid", "changed_xid"),
+        # Remote services are listed freshest first.
+        Index(
+            "ix_search_document_remote", "date_maj", "service_id", postgresql_where=text("remote")
+        ),
     )
+
+
+class SearchSignature(db.Model):
+    """A set of facet keys shared by documents (there are few distinct sets)."""
+
+    __tablename__ = "search_signature"
+
+    sig: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    keys: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), nullable=False, unique=True)
+
+
+class SearchElig(db.Model):
+    """A set of eligibility codes shared by documents."""
+
+    __tablename__ = "search_elig"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    codes: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, unique=True)
+
+
+# Documents removed since a process loaded its copy of the index (by `ord`).
+search_tombstone = Table(
+    "search_tombstone",
+    db.metadata,
+    Column("ord", BigInteger, nullable=False),
+    Column("xid", BigInteger, nullable=False, server_default=text(CURRENT_XID)),
+    Index("ix_search_tombstone_xid", "xid"),
+)
+
+
+class SearchMeta(db.Model):
+    """`generation`: bumped when the index is rebuilt or emptied (copies must reload)."""
+
+    __tablename__ = "search_meta"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class SearchFacetKey(db.Model):

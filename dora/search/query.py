@@ -43,7 +43,21 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text, true
+from sqlalchemy import (
+    Select,
+    SmallInteger,
+    Text,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -336,14 +350,16 @@ def filter_conditions(session: Session, query: SearchQuery) -> list:
     conditions = []
     for name, values in query.filters.items():
         codes = key_map.codes(name, values)
-        conditions.append(doc["keys"].overlap(codes) if codes else false())
+        conditions.append(
+            type_coerce(doc["keys"], PG_ARRAY(SmallInteger)).overlap(codes) if codes else false()
+        )
     return conditions
 
 
 def location_conditions(query: SearchQuery, place: Place | None) -> list:
     if place is None:
         return []
-    eligible = doc.elig.overlap(list(place.codes))
+    eligible = type_coerce(doc.elig, PG_ARRAY(Text)).overlap(list(place.codes))
     remote = doc.remote if query.a_distance else false()
     return [eligible, or_(remote, within_radius(query, place))]
 

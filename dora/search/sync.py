@@ -43,25 +43,32 @@ REBUILD_FROM_ROWS = 100_000
 
 DOCUMENT_COLUMNS = (
     "service_id, structure_id, location, on_site, remote, elig, keys, tsv, date_maj, "
-    "suspendu_du, suspendu_au"
+    "suspendu_du, suspendu_au, sig, elig_id"
 )
 
 # Name in the live table -> definition (built on the shadow table with a `_new` suffix).
 INDEXES = {
-    "pk_search_document": "ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY (service_id)",
+    # Made a primary key once built (ADD CONSTRAINT … USING INDEX is instant).
+    "pk_search_document": "CREATE UNIQUE INDEX {name} ON {table} (service_id)",
     "ix_search_document_location": "CREATE INDEX {name} ON {table} USING gist (location)",
     "ix_search_document_elig": "CREATE INDEX {name} ON {table} USING gin (elig)",
     "ix_search_document_keys": "CREATE INDEX {name} ON {table} USING gin (keys)",
     "ix_search_document_tsv": "CREATE INDEX {name} ON {table} USING gin (tsv)",
     "ix_search_document_date_maj": "CREATE INDEX {name} ON {table} (date_maj, service_id)",
+    "ix_search_document_changed_xid": "CREATE INDEX {name} ON {table} (changed_xid)",
+    "ix_search_document_remote": (
+        "CREATE INDEX {name} ON {table} (date_maj, service_id) WHERE remote"
+    ),
 }
 
-LEXICON_REBUILD = r"""
+# Words of the names of a batch of services (the lexicon only grows: a word that no longer
+# matches anything is never offered, see dora.search.text).
+LEXICON_WORDS = r"""
 INSERT INTO search_lexicon (word, forme)
 SELECT unaccent(w), max(w)
-FROM (SELECT names AS t FROM search_document_source UNION ALL SELECT label FROM search_facet_key)
-    AS x, regexp_split_to_table(lower(x.t), '[^[:alnum:]]+') AS w
-WHERE length(w) BETWEEN 3 AND 40 GROUP BY 1
+FROM service AS s JOIN structure AS st ON st.id = s.structure_id,
+    regexp_split_to_table(lower(concat_ws(' ', s.nom, st.nom)), '[^[:alnum:]]+') AS w
+WHERE s.id = ANY(:ids) AND length(w) BETWEEN 3 AND 40 GROUP BY 1
 ON CONFLICT DO NOTHING
 """
 
@@ -186,8 +193,9 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
         connection.execute(text("DROP TABLE IF EXISTS search_document_new"))
         connection.execute(
             text(
-                "CREATE TABLE search_document_new"
-                " (LIKE search_document INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                "CREATE TABLE search_document_new (LIKE search_document"
+                " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
+                " WITH (parallel_workers = 0)"
             )
         )
         watermark = connection.execute(
@@ -205,15 +213,20 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
 
     phase = time.perf_counter()
     update = progress("documents", len(ids)) if progress else None
+    prepare = text("SELECT search_prepare(:ids)").bindparams(_ids_param())
     insert = text(
         f"INSERT INTO search_document_new ({DOCUMENT_COLUMNS})"
-        f" SELECT {DOCUMENT_COLUMNS} FROM search_document_source AS v"
-        " WHERE v.service_id = ANY(:ids)"
+        f" SELECT {DOCUMENT_COLUMNS} FROM search_document_rows(:ids)"
     ).bindparams(_ids_param())
+
+    lexicon = text(LEXICON_WORDS).bindparams(_ids_param())
 
     def load(chunk: list[str]) -> int:
         with engine.begin() as connection:
+            connection.execute(prepare, {"ids": chunk})
+        with engine.begin() as connection:
             connection.execute(insert, {"ids": chunk})
+            connection.execute(lexicon, {"ids": chunk})
         if update:
             update(len(chunk))
         return len(chunk)
@@ -224,21 +237,41 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
 
     phase = time.perf_counter()
     update = progress("index", len(INDEXES)) if progress else None
+
+    def build(names: list[str]) -> None:
+        with engine.begin() as connection:
+            for name in names:
+                definition = INDEXES[name]
+                connection.execute(
+                    text(definition.format(table="search_document_new", name=f"{name}_new"))
+                )
+                if update:
+                    update(1)
+
+    # The full-text index takes as long as all the others: one connection each.
+    groups = [["ix_search_document_tsv"], [n for n in INDEXES if n != "ix_search_document_tsv"]]
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        list(pool.map(build, groups))
     with engine.begin() as connection:
-        for name, definition in INDEXES.items():
-            connection.execute(
-                text(definition.format(table="search_document_new", name=f"{name}_new"))
+        connection.execute(
+            text(
+                "ALTER TABLE search_document_new ADD CONSTRAINT pk_search_document_new"
+                " PRIMARY KEY USING INDEX pk_search_document_new"
             )
-            if update:
-                update(1)
+        )
         connection.execute(text("ANALYZE search_document_new"))
     report.phases["index"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
     with engine.begin() as connection:
         _swap(connection, watermark)
-        connection.execute(text("TRUNCATE search_lexicon"))
-        connection.execute(text(LEXICON_REBUILD))
+    # What was queued before the rebuild is built: forget it (outside the swap's lock; if
+    # this failed, a later sync would only build those documents once more).
+    with engine.begin() as connection:
+        connection.execute(
+            text("DELETE FROM search_outbox WHERE pending AND id <= :watermark"),
+            {"watermark": watermark},
+        )
     report.phases["bascule"] = time.perf_counter() - phase
     report.seconds = time.perf_counter() - started
     return report
@@ -249,6 +282,14 @@ def _swap(connection: Connection, watermark: int) -> None:
     connection.execute(text("LOCK TABLE search_document IN ACCESS EXCLUSIVE MODE"))
     connection.execute(text("DROP TABLE search_document"))
     connection.execute(text("ALTER TABLE search_document_new RENAME TO search_document"))
+    sequence = connection.execute(
+        text("SELECT pg_get_serial_sequence('search_document', 'ord')")
+    ).scalar_one()
+    if sequence != "public.search_document_ord_seq":
+        connection.execute(text(f"ALTER SEQUENCE {sequence} RENAME TO search_document_ord_seq"))
+    # Copies of the index held by processes are now meaningless: they reload.
+    connection.execute(text("TRUNCATE search_tombstone"))
+    connection.execute(text("UPDATE search_meta SET value = value + 1 WHERE key = 'generation'"))
     for name in INDEXES:
         kind = "INDEX" if name.startswith("ix_") else None
         if kind:
@@ -267,7 +308,9 @@ def _swap(connection: Connection, watermark: int) -> None:
         ).scalars()
     )
     refresh(connection, changed)
-    # Everything queued is now built (by the rebuild, or replayed just above);
+    connection.execute(
+        text("DELETE FROM search_outbox WHERE pending AND id > :watermark"),
+        {"watermark": watermark},
+    )
     # Meilisearch needs everything anew.
-    connection.execute(text("DELETE FROM search_outbox WHERE pending"))
     connection.execute(text("INSERT INTO search_outbox (service_id) VALUES (NULL)"))

@@ -382,3 +382,19 @@ def test_odd_but_valid_input_does_not_fail(place_service, search):
     assert search(q="   ")["total"] == 1  # blank text is no text
     assert search(commune="2a004")["total"] == 0  # Ajaccio (lowercase accepted): too far
     assert search(commune="93066", thematiques="", publics=",")["total"] == 1
+
+
+def test_nearest_neighbour_plan_gives_the_same_pages(place_service, search, ids, monkeypatch):
+    """Big result sets page through the location index in distance order: same results."""
+    from dora.search.backends import postgres
+
+    for i in range(12):
+        place_service("93066", nom=f"Ici {i}")  # equal distances: ties broken by id
+        place_service("93001", nom=f"Près {i}", zone_eligibilite=["93"])
+    place_service("75056", zone_eligibilite=["75"])  # not eligible in Saint-Denis
+    place_service("69123", modes_accueil=["a-distance"])
+    pages = [ids(search(commune="93066", size=7, page=p)) for p in (1, 2, 3, 4)]
+    monkeypatch.setattr(postgres, "KNN_FROM", 0)
+    assert [ids(search(commune="93066", size=7, page=p)) for p in (1, 2, 3, 4)] == pages
+    seen = [i for page in pages for i in page]
+    assert len(seen) == len(set(seen)) == 25

@@ -4,10 +4,10 @@ A search runs two statements (plus the text look-ups of dora.search.text when th
 
 - the *page*: with a place, two ranked streams cut at `offset + size` rows —
   on-site services within the radius (by distance, or by text relevance blended with
-  proximity) and remote services (most specific eligibility first, then freshest, or by
-  relevance) — merged in Python so that one result in `REMOTE_EVERY` is remote (positions 3, 8,
-  13…) while both streams last. Without a place, one list by relevance or freshness. Every
-  ordering ends with the service id, so pages never repeat or skip a result.
+  proximity) and remote services (freshest first, or by relevance) — merged in Python so
+  that one result in `REMOTE_EVERY` is remote (positions 3, 8, 13…) while both streams last.
+  Without a place, one list by relevance or freshness. Every ordering ends with the service
+  id, so pages never repeat or skip a result.
 - the *counts*: total and facet counts of the same set, in one scan (`unnest(keys)`).
 
 `Statements` builds both as plain SQL with bound parameters, so that the benchmark can run the
@@ -25,14 +25,18 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import SmallInteger, Text
 
+from dora.search import accel
 from dora.search import facets as facet_module
 from dora.search.backends.base import Hit, SearchResult
-from dora.search.query import EVERYWHERE, Place, SearchQuery
+from dora.search.query import Place, SearchQuery
 from dora.search.text import TextQuery
 
 # One result in REMOTE_EVERY is a remote service, at REMOTE_SLOT within each group of results.
 REMOTE_EVERY = 5
 REMOTE_SLOT = 2
+# Above this many on-site matches within the radius, the page walks the location index in
+# distance order (a few rows); below, it reads the matches through the other indexes.
+KNN_FROM = 1000
 # Text relevance is halved 10 km away (and divided by 6 at 50 km).
 PROXIMITY_HALF_M = 10_000
 
@@ -42,19 +46,8 @@ NOT_SUSPENDED = (
 WITHIN = "(d.on_site AND ST_DWithin(d.location, ST_GeogFromText(:point), :radius_m, false))"
 DISTANCE = "(d.location <-> ST_GeogFromText(:point))"
 RANK = "ts_rank(d.tsv, to_tsquery('dora_french', :tsq))"
-SPECIFICITY = """(CASE WHEN d.elig && CAST(:commune_codes AS text[]) THEN 4
-    WHEN d.elig && CAST(:epci_codes AS text[]) THEN 3
-    WHEN d.elig && CAST(:departement_codes AS text[]) THEN 2
-    WHEN d.elig && CAST(:region_codes AS text[]) THEN 1 ELSE 0 END)"""
 
-_ARRAY_PARAMS = {
-    "codes": ARRAY(Text),
-    "specific_codes": ARRAY(Text),
-    "commune_codes": ARRAY(Text),
-    "epci_codes": ARRAY(Text),
-    "departement_codes": ARRAY(Text),
-    "region_codes": ARRAY(Text),
-}
+_ARRAY_PARAMS = {"codes": ARRAY(Text)}
 
 
 @dataclass
@@ -65,14 +58,24 @@ class Statements:
     place: Place | None
     key_map: facet_module.FacetKeys
     text_query: TextQuery | None = None
+    # On-site page by nearest-neighbour index scan (see on_site_by_distance): chosen when
+    # many on-site services match, as counted beforehand.
+    knn: bool = False
     params: dict[str, Any] = field(default_factory=dict)
     conditions: list[str] = field(default_factory=list)
+    # The same conditions with the eligibility and filters written so that no index matches
+    # them: the planner then walks the location index in distance order.
+    knn_conditions: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.conditions = [NOT_SUSPENDED]
+        self.knn_conditions = [NOT_SUSPENDED]
         for index, (name, values) in enumerate(self.query.filters.items()):
             self.params[f"f{index}"] = self.key_map.codes(name, values)
             self.conditions.append(f"d.keys && CAST(:f{index} AS smallint[])")
+            self.knn_conditions.append(
+                f"(d.keys || '{{}}'::smallint[]) && CAST(:f{index} AS smallint[])"
+            )
         if self.has_text:
             self.params["tsq"] = self.text_query.tsquery_text()  # type: ignore[union-attr]
             self.conditions.append("d.tsv @@ to_tsquery('dora_french', :tsq)")
@@ -84,6 +87,7 @@ class Statements:
                 radius_m=self.query.rayon_km * 1000,
             )
             self.conditions.append("d.elig && CAST(:codes AS text[])")
+            self.knn_conditions.append("(d.elig || '{}'::text[]) && CAST(:codes AS text[])")
 
     @property
     def has_text(self) -> bool:
@@ -99,9 +103,14 @@ class Statements:
     # Counts --------------------------------------------------------------------------------
 
     def counts_sql(self) -> str:
+        """Total (k = 0), on-site matches within the radius (k = -1) and count per key."""
         where = self.where(self.located_set()) if self.place else self.where()
-        return f"""WITH m AS MATERIALIZED (SELECT d.keys FROM search_document AS d WHERE {where})
+        on_site = WITHIN if self.place else "false"
+        return f"""WITH m AS MATERIALIZED (
+    SELECT d.keys, {on_site} AS on_site FROM search_document AS d WHERE {where})
 SELECT 0 AS k, count(*) AS n FROM m
+UNION ALL
+SELECT -1, count(*) FILTER (WHERE m.on_site) FROM m
 UNION ALL
 SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
 
@@ -121,6 +130,9 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
             score = f"{RANK} * {PROXIMITY_HALF_M} / ({PROXIMITY_HALF_M} + {DISTANCE})"
             on_site = self._candidates(self.where(WITHIN), "s.score DESC, s.service_id", score)
             on_site_order = "s.score DESC, s.service_id"
+        elif self.knn:
+            on_site = self.on_site_by_distance()
+            on_site_order = "s.distance, s.service_id"
         else:
             on_site = self._candidates(self.where(WITHIN), "s.distance, s.service_id")
             on_site_order = "s.distance, s.service_id"
@@ -129,11 +141,28 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
             parts += self._remote_parts()
         return "\nUNION ALL\n".join(parts)
 
+    def on_site_by_distance(self) -> str:
+        """The :n nearest on-site services, ties broken by id, through the KNN index.
+
+        The index gives the distance of the n-th nearest (`edge`); every match within `edge`
+        is then sorted by (distance, id), so equal distances never make pages unstable.
+        """
+        knn_where = " AND ".join([*self.knn_conditions, WITHIN])
+        return f"""SELECT d.service_id, {DISTANCE} AS distance
+FROM search_document AS d,
+    (SELECT max(k.distance) AS edge FROM (
+        SELECT {DISTANCE} AS distance FROM search_document AS d WHERE {knn_where}
+        ORDER BY {DISTANCE} LIMIT :n) AS k) AS e
+WHERE {knn_where}
+    AND ST_DWithin(d.location, ST_GeogFromText(:point), e.edge + 1, false)
+    AND {DISTANCE} <= e.edge
+ORDER BY {DISTANCE}, d.service_id LIMIT :n"""
+
     def _candidates(
         self, where: str, order: str, score: str | None = None, *, distance: bool = True
     ) -> str:
         """The first :n rows of `search_document AS d` under `where`, ordered by `order`
-        (written over the output columns `s.…`: distance, rank, score, specificity…).
+        (written over the output columns `s.…`: distance, rank, score…).
         Remote services have no distance (`distance=False`)."""
         columns = {
             "service_id": "d.service_id",
@@ -144,8 +173,6 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
             columns["rank"] = RANK
         if score:
             columns["score"] = score
-        if self.place is not None and self.query.a_distance:
-            columns["specificity"] = SPECIFICITY
         # Ordering by the expressions themselves keeps index-driven orders (KNN distance,
         # date) available to the planner.
         inner_order = order
@@ -158,44 +185,14 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
         )
 
     def _remote_parts(self) -> list[str]:
-        place = self.place
-        assert place is not None
-        self.params.update(
-            specific_codes=[code for code in place.codes if code != EVERYWHERE],
-            commune_codes=[c for c in (place.arrondissement, place.commune) if c],
-            epci_codes=[place.epci] if place.epci else [],
-            departement_codes=[place.departement],
-            region_codes=[place.region],
-        )
+        """Remote services not already on site within the radius: by relevance with text,
+        else freshest first (read in the order of a partial index on remote services)."""
         remote = f"d.remote AND NOT {WITHIN}"
-        if self.has_text:
-            order = "s.rank DESC, s.specificity DESC, s.service_id"
-            candidates = self._candidates(self.where(remote), order, distance=False)
-            return [_ranked("r", 1, candidates, order)]
-        # Services for this very territory first, then those open to everybody (the largest
-        # group, read in index order).
-        specific = "s.specificity DESC, s.date_maj DESC, s.service_id DESC"
-        everybody = "s.date_maj DESC, s.service_id DESC"
-        return [
-            _ranked(
-                "r",
-                1,
-                self._candidates(
-                    self.where(remote, "d.elig && CAST(:specific_codes AS text[])"),
-                    specific,
-                    distance=False,
-                ),
-                specific,
-            ),
-            _ranked(
-                "r",
-                2,
-                self._candidates(
-                    self.where(remote, "d.elig = ARRAY['*']"), everybody, distance=False
-                ),
-                everybody,
-            ),
-        ]
+        order = (
+            "s.rank DESC, s.service_id" if self.has_text else "s.date_maj DESC, s.service_id DESC"
+        )
+        candidates = self._candidates(self.where(remote), order, distance=False)
+        return [_ranked("r", 1, candidates, order)]
 
     def bind(self, sql: str):
         statement = text(sql)
@@ -239,7 +236,13 @@ def merge_streams(rows: Sequence[Any], offset: int, size: int) -> list[Hit]:
 
 
 class PostgresBackend:
+    """`accelerate`: totals and facets of searches without text come from the in-process
+    copy of the index (dora.search.accel) when it is loaded and the request has not written."""
+
     name = "postgres"
+
+    def __init__(self, *, accelerate: bool = True) -> None:
+        self.accelerate = accelerate
 
     def statements(
         self,
@@ -258,22 +261,47 @@ class PostgresBackend:
         text_query: TextQuery | None = None,
     ) -> SearchResult:
         statements = self.statements(session, query, place, text_query)
+        counted = self.accelerated_counts(session, statements)
+        if counted is not None:
+            total, on_site, facets = counted
+        else:
+            total, on_site, facets = self.counts_with_on_site(session, statements)
+        statements.knn = on_site >= KNN_FROM
         page_sql = statements.page_sql()
         rows = session.execute(statements.bind(page_sql), statements.bound_params(page_sql)).all()
         hits = merge_streams(rows, query.offset, query.size)
-        total, facets = self.counts(session, statements)
         return SearchResult(
             total=total,
             hits=hits,
             facets=facets,
             backend=self.name,
             suggestion=text_query.suggestion if text_query else None,
+            notes={"counts": "accelerator" if counted is not None else "sql"},
         )
 
-    def counts(self, session: Session, statements: Statements) -> tuple[int, facet_module.Facets]:
+    def accelerated_counts(
+        self, session: Session, statements: Statements
+    ) -> tuple[int, int, facet_module.Facets] | None:
+        if not self.accelerate or statements.has_text:
+            return None
+        engine = session.get_bind().engine
+        index = accel.index_for(engine)
+        today = index.usable(session, engine)
+        if today is None:
+            return None
+        counted = index.counts(statements.query, statements.place, statements.key_map, today)
+        return counted.total, counted.on_site, counted.facets
+
+    def counts_with_on_site(
+        self, session: Session, statements: Statements
+    ) -> tuple[int, int, facet_module.Facets]:
         sql = statements.counts_sql()
         counts = dict(session.execute(statements.bind(sql), statements.bound_params(sql)).all())
-        return counts.pop(0, 0), statements.key_map.facets(counts)
+        return counts.pop(0, 0), counts.pop(-1, 0), statements.key_map.facets(counts)
+
+    def counts(self, session: Session, statements: Statements) -> tuple[int, facet_module.Facets]:
+        total, _, facets = self.counts_with_on_site(session, statements)
+        return total, facets
 
     def index(self, session: Session, service_ids: Sequence[str]) -> int:
         session.execute(

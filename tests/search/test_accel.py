@@ -1,0 +1,120 @@
+"""The facet accelerator gives exactly the totals and facets SQL gives, and follows changes."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from dora.search import accel, facets
+from dora.search.backends.postgres import PostgresBackend, Statements
+from dora.search.query import SearchQuery, resolve_place
+
+COMMUNES = ("93066", "93001", "75056", "75110", "77288", "60057", "69123")
+THEMATIQUES = (
+    "mobilite--acceder-a-un-vehicule",
+    "mobilite--financer-ma-mobilite",
+    "numerique--acquerir-un-equipement",
+    "sante--acces-aux-soins",
+    "famille--garde-denfants",
+)
+ZONES = (None, ["france"], ["93"], ["75"], ["11"], ["200054781"], ["93066"], ["75110"], ["69"])
+
+
+@pytest.fixture
+def catalogue(place_service, points):
+    """About a hundred services spread over the reference places, with varied fields."""
+    rng = random.Random(7)
+    today = date.today()
+    for _ in range(120):
+        commune = rng.choice(COMMUNES)
+        lon, lat = points[commune]
+        suspended = rng.random() < 0.1
+        place_service(
+            commune,
+            point=(lon + rng.uniform(-0.05, 0.05), lat + rng.uniform(-0.05, 0.05)),
+            zone_eligibilite=rng.choice(ZONES),
+            modes_accueil=rng.choice(
+                [["en-presentiel"], ["a-distance"], ["a-distance", "en-presentiel"]]
+            ),
+            thematiques=rng.sample(THEMATIQUES, rng.randint(1, 2)),
+            publics=rng.choice([["tous-publics"], ["jeunes"], ["seniors", "femmes"]]),
+            frais=rng.choice(["gratuit", "payant", None]),
+            type=rng.choice(["atelier", "formation", None]),
+            suspendu_du=today - timedelta(days=1) if suspended else None,
+        )
+
+
+def sql_counts(db_session, query: SearchQuery):
+    place = resolve_place(db_session, query)
+    statements = Statements(query, place, facets.keys(db_session))
+    return PostgresBackend(accelerate=False).counts(db_session, statements)
+
+
+def accel_counts(db_session, index: accel.FacetIndex, query: SearchQuery):
+    place = resolve_place(db_session, query)
+    today = (date.today() - date(1970, 1, 1)).days
+    counted = index.counts(query, place, facets.keys(db_session), today)
+    return counted.total, counted.facets
+
+
+def random_queries(n: int) -> list[SearchQuery]:
+    rng = random.Random(11)
+    queries = [SearchQuery(), SearchQuery(commune="93066")]
+    for _ in range(n):
+        queries.append(
+            SearchQuery(
+                commune=rng.choice((None, *COMMUNES)),
+                thematiques=tuple(rng.sample(("mobilite", "numerique", *THEMATIQUES), 1))
+                if rng.random() < 0.4
+                else (),
+                publics=("jeunes",) if rng.random() < 0.3 else (),
+                frais=("gratuit",) if rng.random() < 0.3 else (),
+                modes_accueil=("a-distance",) if rng.random() < 0.15 else (),
+                types=("atelier", "formation") if rng.random() < 0.2 else (),
+                rayon_km=rng.choice((5, 20, 50, 200)),
+                a_distance=rng.random() < 0.8,
+            )
+        )
+    return queries
+
+
+def test_same_totals_and_facets_as_sql(catalogue, db_session):
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    assert index.ready
+    for query in random_queries(60):
+        assert accel_counts(db_session, index, query) == sql_counts(db_session, query), query
+
+
+def test_follows_inserts_updates_and_removals(catalogue, db_session, place_service):
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    query = SearchQuery(commune="93066", frais=("gratuit",))
+    before = accel_counts(db_session, index, query)[0]
+
+    added = place_service(frais="gratuit", zone_eligibilite=["93066"])
+    db_session.execute(text("UPDATE service SET frais = 'payant' WHERE id = :id"), {"id": added.id})
+    other = place_service(frais="gratuit", zone_eligibilite=None)
+    gone = place_service(frais="gratuit", zone_eligibilite=None)
+    db_session.execute(
+        text("UPDATE service SET statut = 'archive' WHERE id = :id"), {"id": gone.id}
+    )
+    assert index.apply_delta(db_session.connection()) >= 3
+    assert accel_counts(db_session, index, query) == sql_counts(db_session, query)
+    # `added` became paid, `gone` is archived: only `other` adds a free service.
+    assert accel_counts(db_session, index, query)[0] == before + 1
+    assert other.id in {
+        row[0] for row in db_session.execute(text("SELECT service_id FROM search_document"))
+    }
+    for extra in random_queries(20):
+        assert accel_counts(db_session, index, extra) == sql_counts(db_session, extra), extra
+
+
+def test_requests_that_wrote_do_not_use_the_copy(catalogue, db_session):
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    # The test transaction has written (the catalogue fixture): the copy must not answer.
+    assert index.usable(db_session, db_session.get_bind().engine) is None
