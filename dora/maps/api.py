@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+import json
+
+from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from dora import vocabulary
@@ -109,8 +111,11 @@ def services_geojson():
             "diminuez « zoom ».",
             field="bbox",
         ) from None
-    response = jsonify(collection)
-    response.mimetype = "application/geo+json"
+    # Compact and unsorted: a view of points weighs tens of kilobytes.
+    response = Response(
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":")),
+        mimetype="application/geo+json",
+    )
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response

@@ -2,9 +2,10 @@
 GeoJSON of points or clusters for a map view.
 
 Clusters for wide views come from `map_grid_cell` (kept by triggers, see migration 0007)
-when the request has no filter or a single category; everything else is computed from the
-catalogue on the fly. Every path starts from `publicly_visible()`: the public sees the same
-services here as anywhere else.
+when the request has no filter or a single category. Everything else starts from the
+search's filtered set (`dora.search.query.matching_documents`: public services, today's
+suspensions, the same filters as the search), on site, in the view or the territory; the
+catalogue only adds what is displayed (names, communes) and the commune codes of territories.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 from geoalchemy2 import Geography
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     any_,
     case,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from dora import vocabulary
@@ -36,11 +39,13 @@ from dora.maps import DEFAULT_MAX_POINTS, grid
 from dora.maps import filters as map_filters
 from dora.maps.filters import MapFilters, text_array
 from dora.maps.grid import BBox
-from dora.maps.models import MapGridCell
+from dora.maps.models import MapCommuneStat, MapGridCell, MapRemoteZone
 from dora.maps.territory import Territory
-from dora.search.query import EVERYWHERE, doc
+from dora.search.models import SearchDocument
+from dora.search.query import EVERYWHERE, SearchQuery, doc, filter_conditions
 from dora.territories.models import Departement
 
+search_document = SearchDocument.__table__
 # A request may not ask for more clusters than a 4096 × 4096 px screen shows.
 MAX_CELLS = 64 * 64
 
@@ -90,12 +95,7 @@ def _envelope(bbox: BBox) -> ColumnElement:
 
 
 def bbox_condition(bbox: BBox) -> ColumnElement[bool]:
-    # `&&` on the geography uses the GiST index; the geometry test makes the edges exact.
-    envelope = _envelope(bbox)
-    return and_(
-        Service.location.op("&&")(cast(envelope, Geography)),
-        func.ST_Intersects(func.geometry(Service.location), envelope),
-    )
+    return and_(*located_in(Service.location, bbox))
 
 
 def territory_condition(territory: Territory) -> ColumnElement[bool]:
@@ -117,25 +117,48 @@ def category_condition(categorie: str) -> ColumnElement[bool]:
     return Service.thematiques.op("&&")(text_array(vocabulary.expand_thematiques([categorie])))
 
 
-def _shown(session: Session, request: MapRequest, *, with_bbox: bool = True) -> ColumnElement[bool]:
-    clauses = [publicly_visible(), on_map(), map_filters.condition(session, request.filters)]
-    if request.territory is not None:
-        clauses.append(territory_condition(request.territory))
-    if request.categorie:
-        clauses.append(category_condition(request.categorie))
-    if with_bbox:
-        clauses.append(bbox_condition(request.bbox))
-    return and_(*clauses)
+def located_in(location: ColumnElement, bbox: BBox) -> list[ColumnElement[bool]]:
+    """A geography column inside a bbox: `&&` uses its GiST index, the geometry test makes
+    the edges exact."""
+    envelope = _envelope(bbox)
+    return [
+        location.op("&&")(cast(envelope, Geography)),
+        func.ST_Intersects(func.geometry(location), envelope),
+    ]
 
 
-def offer_condition(
-    session: Session, filters: MapFilters, territory: Territory | None
-) -> ColumnElement[bool]:
-    """On-site services of a territory matching the filters (pages: counts and list)."""
-    clauses = [publicly_visible(), on_map(), map_filters.condition(session, filters)]
+def shown_documents(
+    session: Session,
+    filters: MapFilters,
+    *,
+    territory: Territory | None = None,
+    bbox: BBox | None = None,
+    categorie: str | None = None,
+) -> Select:
+    """`search_document` rows of the on-site public services matching the search filters,
+    in the territory, the view and the category layer when given."""
+    documents = map_filters.documents(session, filters).where(doc.on_site)
+    if bbox is not None:
+        documents = documents.where(*located_in(doc.location, bbox))
+    if categorie:
+        documents = documents.where(
+            *filter_conditions(session, SearchQuery(thematiques=(categorie,)))
+        )
     if territory is not None:
-        clauses.append(territory_condition(territory))
-    return and_(*clauses)
+        documents = documents.join(Service, Service.id == doc.service_id).where(
+            territory_condition(territory)
+        )
+    return documents
+
+
+def _shown(session: Session, request: MapRequest, *, with_bbox: bool = True) -> Select:
+    return shown_documents(
+        session,
+        request.filters,
+        territory=request.territory,
+        bbox=request.bbox if with_bbox else None,
+        categorie=request.categorie,
+    )
 
 
 # GeoJSON ---------------------------------------------------------------------------------
@@ -145,6 +168,12 @@ def _grid_category(request: MapRequest) -> str | None:
     """The `map_grid_cell.categorie` answering this request, or None if the grid cannot."""
     if request.territory is not None:
         return None
+    return _simple_category(request)
+
+
+def _simple_category(request: MapRequest) -> str | None:
+    """ "" (all) or the one category the request asks for, when precomputed counts can
+    answer it (no other filter); None otherwise."""
     filters = request.filters
     if filters.publics or filters.frais or filters.modes_accueil or filters.types or filters.q:
         return None
@@ -172,16 +201,29 @@ def services_geojson(
     _check_cells(request.bbox, level)
     categorie = _grid_category(request)
     stored = grid.stored_level_for(level)
-    if categorie is not None and stored is not None:
-        total = _grid_total(session, request, categorie, stored)
-        if total > max_points:
-            clusters = _grid_clusters(session, request, categorie, stored, level)
-            return _collection(request, clusters, source="grille")
-    elif _count_capped(session, request, max_points) > max_points:
-        clusters = _live_clusters(session, request, level)
-        return _collection(request, clusters, source="direct")
-    points = _points(session, request, max_points)
-    return _collection(request, points, source="direct")
+    grid_answers = categorie is not None and stored is not None
+    if grid_answers and _grid_total(session, request, categorie, stored) > max_points:
+        clusters = _grid_clusters(session, request, categorie, stored, level)
+        return _collection(request, clusters, source="grille")
+    simple = _simple_category(request)
+    if (
+        request.territory is not None
+        and simple is not None
+        and request.zoom <= COMMUNE_CLUSTERS_MAX_ZOOM
+        and _territory_total(session, request.territory, simple) > max_points
+    ):
+        clusters = commune_clusters(
+            session, request.territory, zoom=request.zoom, categorie=simple or None
+        )
+        return _collection(request, clusters, source="communes")
+    if stored is None:
+        # Close views mostly hold few services: fetch them, cluster only if too many.
+        points = _points(session, request, max_points + 1)
+        if len(points) <= max_points:
+            return _collection(request, points, source="direct")
+    elif _count_capped(session, request, max_points) <= max_points:
+        return _collection(request, _points(session, request, max_points), source="direct")
+    return _collection(request, _live_clusters(session, request, level), source="direct")
 
 
 def _collection(request: MapRequest, features: list[dict], *, source: str) -> dict:
@@ -203,8 +245,8 @@ def _count_capped(
     session: Session, request: MapRequest, cap: int, *, with_bbox: bool = True
 ) -> int:
     capped = (
-        select(Service.id)
-        .where(_shown(session, request, with_bbox=with_bbox))
+        _shown(session, request, with_bbox=with_bbox)
+        .with_only_columns(doc.service_id)
         .limit(cap + 1)
         .subquery()
     )
@@ -290,8 +332,8 @@ def _grid_clusters(
 def _live_clusters(session: Session, request: MapRequest, level: int) -> list[dict]:
     # Cast the geography once per row (OFFSET 0 keeps the subquery from being inlined).
     located = (
-        select(Service.id, func.geometry(Service.location).label("g"))
-        .where(_shown(session, request))
+        _shown(session, request)
+        .with_only_columns(doc.service_id.label("id"), func.geometry(doc.location).label("g"))
         .offset(0)
         .subquery()
     )
@@ -350,23 +392,24 @@ def _points(
         if request.reference
         else literal(None)
     )
-    rows = session.execute(
-        select(
-            Service.id,
-            Service.nom,
-            Structure.nom.label("structure"),
-            Service.commune,
-            Service.location_precision,
-            Service.thematiques,
-            func.ST_X(geom).label("lon"),
-            func.ST_Y(geom).label("lat"),
-            distance.label("distance"),
-        )
-        .join(Structure, Structure.id == Service.structure_id)
-        .where(_shown(session, request) if ids is None else Service.id == any_(text_array(ids)))
-        .order_by(Service.id)
-        .limit(limit)
-    )
+    statement = select(
+        Service.id,
+        Service.nom,
+        Structure.nom.label("structure"),
+        Service.commune,
+        Service.location_precision,
+        Service.thematiques,
+        func.ST_X(geom).label("lon"),
+        func.ST_Y(geom).label("lat"),
+        distance.label("distance"),
+    ).join(Structure, Structure.id == Service.structure_id)
+    if ids is None:
+        # No ORDER BY: the limit only tells "too many"; the order is set below.
+        shown = _shown(session, request).with_only_columns(doc.service_id).limit(limit).subquery()
+        statement = statement.join(shown, shown.c.service_id == Service.id)
+    else:
+        statement = statement.where(Service.id == any_(text_array(ids)))
+    rows = sorted(session.execute(statement), key=lambda row: row.id)
     return [_point(row, request.categorie) for row in rows]
 
 
@@ -439,9 +482,22 @@ def territory_offer(
     reference: Reference | None = None,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> Offer:
-    """Everything a territory page needs, in one statement that reads the territory's
+    """Everything a territory page needs: counts, a page of the list, the first map view.
+
+    Without filters the counts come from the precomputed commune statistics and the list
+    from the catalogue's indexes; with filters, one statement reads the territory's matching
     services once (a materialised CTE) and aggregates them several ways."""
     bbox, zoom = view
+    if filters.is_empty():
+        return _territory_offer_precomputed(
+            session,
+            territory,
+            view=view,
+            offset=offset,
+            limit=limit,
+            reference=reference,
+            max_points=max_points,
+        )
     statement = offer_statement(
         session,
         territory,
@@ -497,7 +553,12 @@ def offer_statement(
             Service.location_precision,
             Service.location,
         )
-        .where(offer_condition(session, filters, territory))
+        .join(search_document, search_document.c.service_id == Service.id)
+        .where(
+            map_filters.documents(session, filters).whereclause,
+            doc.on_site,
+            territory_condition(territory),
+        )
         .cte("offer")
         .prefix_with("MATERIALIZED")
     )
@@ -534,15 +595,21 @@ def offer_statement(
             return literal(None)
         return func.ST_Distance(offer.c.location, _reference_point(reference))
 
+    order = [distance(), offer.c.id] if reference else [offer.c.nom, offer.c.id]
     ordered = (
-        select(offer, distance().label("distance"))
-        .order_by(*([text("distance"), offer.c.id] if reference else [offer.c.nom, offer.c.id]))
+        select(
+            offer,
+            distance().label("distance"),
+            func.row_number().over(order_by=order).label("rank"),
+        )
+        .order_by(*order)
         .offset(offset)
         .limit(limit)
         .subquery()
     )
     page = (
         select(
+            ordered.c.rank,
             ordered.c.id,
             ordered.c.nom,
             Structure.nom.label("structure"),
@@ -593,18 +660,20 @@ def offer_statement(
         .subquery()
     )
 
-    def rows_json(subquery) -> ColumnElement:
+    def rows_json(subquery, *, ranked: bool = False) -> ColumnElement:
+        # A join does not keep the order of its input: ranked rows are aggregated by rank.
+        columns = [c for c in subquery.c if c.name != "rank"]
+        rows = func.json_build_array(*columns)
+        aggregated = func.json_agg(aggregate_order_by(rows, subquery.c.rank) if ranked else rows)
         return (
-            select(func.coalesce(func.json_agg(func.json_build_array(*subquery.c)), text("'[]'")))
-            .select_from(subquery)
-            .scalar_subquery()
+            select(func.coalesce(aggregated, text("'[]'"))).select_from(subquery).scalar_subquery()
         )
 
     return select(
         total.label("total"),
         rows_json(by_category).label("by_category"),
         rows_json(by_public).label("by_public"),
-        rows_json(page).label("items"),
+        rows_json(page, ranked=True).label("items"),
         # Only one of the two is computed (a CASE evaluates the branch it takes).
         case((total <= max_points, rows_json(points)), else_=literal(None)).label("points"),
         case((total > max_points, rows_json(clusters)), else_=literal(None)).label("clusters"),
@@ -636,6 +705,15 @@ def national_offer(
     else:
         total = _count_capped(session, whole, NATIONAL_COUNT_CAP, with_bbox=False)
         capped = total > NATIONAL_COUNT_CAP
+    # The search's index on (date_maj, service_id) gives the freshest first.
+    freshest = (
+        shown_documents(session, filters)
+        .with_only_columns(doc.service_id, doc.date_maj)
+        .order_by(doc.date_maj.desc(), doc.service_id.desc())
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Service.id,
@@ -648,11 +726,10 @@ def national_offer(
             Service.date_maj,
             literal(None).label("distance"),
         )
+        .select_from(freshest)
+        .join(Service, Service.id == freshest.c.service_id)
         .join(Structure, Structure.id == Service.structure_id)
-        .where(offer_condition(session, filters, None))
-        .order_by(Service.date_maj.desc(), Service.id)
-        .offset(offset)
-        .limit(limit)
+        .order_by(freshest.c.date_maj.desc(), freshest.c.service_id.desc())
     )
     items = [_listed(_ListedRow(*row[:7], row.date_maj.isoformat(), None)) for row in rows]
     geojson = services_geojson(session, MapRequest(bbox, zoom, filters), max_points=max_points)
@@ -719,6 +796,12 @@ def remote_count(session: Session, filters: MapFilters, territory: Territory | N
     """Services offered remotely to everyone living in the territory: eligible in all of it
     (zone empty, the whole country, or containing the territory), read from the search's
     documents (public, not suspended, matching the filters)."""
+    if filters.is_empty():
+        return _remote_count_precomputed(session, territory)
+    return remote_count_live(session, filters, territory)
+
+
+def remote_count_live(session: Session, filters: MapFilters, territory: Territory | None) -> int:
     conditions = [doc.remote]
     if territory is not None:
         conditions.append(doc.elig.op("&&")(text_array([*territory.covering_codes, EVERYWHERE])))
@@ -735,3 +818,281 @@ def reference_of_commune(session: Session, code: str) -> Reference | None:
     return Reference(
         commune.longitude, commune.latitude, f"{commune.nom} ({commune.code})", commune.code
     )
+
+
+# Precomputed paths (no filter) ---------------------------------------------------------------
+#
+# map_commune_stat and map_remote_zone count the published services of validated structures;
+# what they cannot know is added here from small live queries: today's suspensions (minus)
+# and, for a département, the located services without a commune code (plus).
+
+# Commune statistics stand for clusters up to this zoom (cells of 6 km and more): closer,
+# the services of a large commune no longer fit one cell, and clusters come from points.
+COMMUNE_CLUSTERS_MAX_ZOOM = 10
+
+
+def _suspended_today() -> list[ColumnElement[bool]]:
+    today = func.current_date()
+    return [
+        Service.suspendu_du.is_not(None),
+        Service.suspendu_du <= today,
+        or_(Service.suspendu_au.is_(None), Service.suspendu_au >= today),
+    ]
+
+
+def _validated_structure() -> ColumnElement[bool]:
+    return Service.structure_id.in_(select(Structure.id).where(Structure.moderation == "validee"))
+
+
+def _by_commune_code(territory: Territory) -> ColumnElement[bool]:
+    return Service.code_insee == any_(text_array(territory.commune_codes))
+
+
+def _corrections(territory: Territory) -> Select:
+    """Signed on-site services the commune statistics get wrong for this territory: -1 for
+    the suspended today (counted there), +1 for those placed by point (not there)."""
+    geom = func.geometry(Service.location)
+
+    def rows(sign: int, *conditions) -> Select:
+        return select(
+            literal(sign).label("sign"),
+            Service.id,
+            Service.thematiques,
+            Service.publics,
+            func.ST_X(geom).label("lon"),
+            func.ST_Y(geom).label("lat"),
+        ).where(on_map(), *conditions)
+
+    suspended = rows(
+        -1,
+        Service.statut == "publie",
+        _validated_structure(),
+        _by_commune_code(territory),
+        *_suspended_today(),
+    )
+    if not territory.uses_polygon:
+        return suspended
+    by_point = rows(
+        1,
+        publicly_visible(),
+        Service.code_insee.is_(None),
+        territory_condition(territory),
+    )
+    return suspended.union_all(by_point)
+
+
+def _keys_of(row) -> list[str]:
+    """The map_commune_stat keys a service counts in."""
+    return [
+        "",
+        *(f"c:{c}" for c in categories_of(row.thematiques)),
+        *(f"p:{p}" for p in sorted(set(row.publics or ()))),
+    ]
+
+
+def territory_counts(
+    session: Session, territory: Territory
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """(total, per category, per declared public) of the territory's on-site services."""
+    counts: dict[str, int] = dict(
+        session.execute(
+            select(MapCommuneStat.cle, func.sum(MapCommuneStat.n))
+            .where(MapCommuneStat.code_insee == any_(text_array(territory.commune_codes)))
+            .group_by(MapCommuneStat.cle)
+        ).all()
+    )
+    for row in session.execute(_corrections(territory)):
+        for key in _keys_of(row):
+            counts[key] = counts.get(key, 0) + row.sign
+    by_category = {k[2:]: n for k, n in counts.items() if k.startswith("c:")}
+    by_public = {k[2:]: n for k, n in counts.items() if k.startswith("p:")}
+    return (
+        max(0, counts.get("", 0)),
+        _ordered(by_category.items(), [c.value for c in vocabulary.v1.Categorie]),
+        _ordered(by_public.items(), vocabulary.values(vocabulary.v1.Public)),
+    )
+
+
+def _territory_total(session: Session, territory: Territory, categorie: str) -> int:
+    total, by_category, _publics = territory_counts(session, territory)
+    return by_category.get(categorie, 0) if categorie else total
+
+
+def _hidden_services() -> Select:
+    """Published services the public does not see: their structure is not validated (few
+    structures: a partial index) or they are suspended today (a partial index too). The
+    complement of publicly_visible() among published services, cheap to compute."""
+    hidden_structures = select(Structure.id).where(Structure.moderation != "validee")
+    return (
+        select(Service.id)
+        .where(Service.structure_id.in_(hidden_structures))
+        .union(select(Service.id).where(*_suspended_today()))
+    )
+
+
+def list_territory(
+    session: Session,
+    territory: Territory,
+    *,
+    offset: int,
+    limit: int,
+    reference: Reference | None = None,
+) -> list[ListedService]:
+    """A page of the territory's on-site services, by name or nearest first. Visibility is
+    checked as "published and not hidden" so that no structure is read per service."""
+    located_here = (
+        or_(_by_commune_code(territory), territory_condition(territory))
+        if territory.uses_polygon
+        else _by_commune_code(territory)
+    )
+    distance = (
+        func.ST_Distance(Service.location, _reference_point(reference))
+        if reference
+        else literal(None)
+    )
+    page = (
+        select(Service.id, distance.label("distance"))
+        .where(
+            located_here,
+            Service.statut == "publie",
+            on_map(),
+            Service.id.not_in(_hidden_services()),
+        )
+        .order_by(*([distance, Service.id] if reference else [Service.nom, Service.id]))
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Service.id,
+            Service.nom,
+            Structure.nom.label("structure"),
+            Service.commune,
+            Service.code_postal,
+            Service.thematiques,
+            Service.frais,
+            Service.date_maj,
+            page.c.distance,
+        )
+        .select_from(page)
+        .join(Service, Service.id == page.c.id)
+        .join(Structure, Structure.id == Service.structure_id)
+        .order_by(*([page.c.distance, Service.id] if reference else [Service.nom, Service.id]))
+    )
+    return [_listed(_ListedRow(*row[:7], row.date_maj.isoformat(), row.distance)) for row in rows]
+
+
+def commune_clusters(
+    session: Session, territory: Territory, *, zoom: int, categorie: str | None = None
+) -> list[dict]:
+    """Clusters of the territory's services from the commune statistics: each commune's
+    services at their centroid, grouped per 64-pixel cell (overview zooms only)."""
+    level = grid.level_for_zoom(zoom)
+    cle = f"c:{categorie}" if categorie else ""
+    stat = MapCommuneStat
+    lon = stat.sum_lon / stat.n
+    lat = stat.sum_lat / stat.n
+    stats = select(
+        func.map_cell_x(lon, level).label("x"),
+        func.map_cell_y(lat, level).label("y"),
+        stat.n,
+        stat.sum_lon,
+        stat.sum_lat,
+        stat.code_insee,
+    ).where(
+        stat.code_insee == any_(text_array(territory.commune_codes)), stat.cle == cle, stat.n > 0
+    )
+    corrections = _corrections(territory)
+    if categorie:
+        corrections = corrections.where(category_condition(categorie))
+    corrections = corrections.subquery()
+    fixes = select(
+        func.map_cell_x(corrections.c.lon, level),
+        func.map_cell_y(corrections.c.lat, level),
+        corrections.c.sign,
+        corrections.c.sign * corrections.c.lon,
+        corrections.c.sign * corrections.c.lat,
+        literal(None),
+    )
+    cells = stats.union_all(fixes).subquery()
+    n = func.sum(cells.c.n)
+    rows = session.execute(
+        select(
+            cells.c.x,
+            cells.c.y,
+            n.label("n"),
+            (func.sum(cells.c.sum_lon) / n).label("lon"),
+            (func.sum(cells.c.sum_lat) / n).label("lat"),
+            func.array_agg(cells.c.code_insee).label("codes"),
+        )
+        .group_by(cells.c.x, cells.c.y)
+        .having(n > 0)
+    ).all()
+    # A cell of one service shows that service (found by its commune code).
+    single_codes = [c for row in rows if row.n == 1 for c in row.codes if c is not None]
+    features = [_cluster(row.x, row.y, level, row.n, row.lon, row.lat) for row in rows if row.n > 1]
+    if single_codes:
+        request = MapRequest(territory.bounds, zoom, MapFilters(), territory, categorie)
+        singles = (
+            select(Service.id)
+            .where(
+                Service.code_insee == any_(text_array(single_codes)),
+                publicly_visible(),
+                on_map(),
+                *([category_condition(categorie)] if categorie else []),
+            )
+            .subquery()
+        )
+        ids = list(session.scalars(select(singles.c.id)))
+        features.extend(_points(session, request, len(ids), ids=ids))
+    return features
+
+
+def _territory_offer_precomputed(
+    session: Session,
+    territory: Territory,
+    *,
+    view: tuple[BBox, int],
+    offset: int,
+    limit: int,
+    reference: Reference | None,
+    max_points: int,
+) -> Offer:
+    bbox, zoom = view
+    total, by_category, by_public = territory_counts(session, territory)
+    items = list_territory(session, territory, offset=offset, limit=limit, reference=reference)
+    # The first view shows the whole territory: its services, or its clusters.
+    request = MapRequest(bbox, zoom, MapFilters(), territory, reference=reference)
+    if total <= max_points:
+        geojson = _collection(request, _points(session, request, max_points), source="direct")
+    elif zoom <= COMMUNE_CLUSTERS_MAX_ZOOM:
+        geojson = _collection(
+            request, commune_clusters(session, territory, zoom=zoom), source="communes"
+        )
+    else:
+        geojson = services_geojson(session, request, max_points=max_points)
+    return Offer(total, by_category, by_public, items, geojson)
+
+
+def _remote_count_precomputed(session: Session, territory: Territory | None) -> int:
+    covering = [*territory.covering_codes, EVERYWHERE] if territory else None
+    zones = select(func.coalesce(func.sum(MapRemoteZone.n), 0))
+    if covering is not None:
+        zones = zones.where(MapRemoteZone.zone.op("&&")(text_array(covering)))
+    total = session.scalar(zones) or 0
+    # Remote services suspended today are counted in the zones: take them out.
+    zone = Service.zone_eligibilite
+    everywhere = or_(
+        zone.is_(None),
+        func.cardinality(zone) == 0,
+        zone.op("&&")(text_array(["france", "99100"])),
+    )
+    suspended = select(func.count()).where(
+        Service.statut == "publie",
+        _validated_structure(),
+        Service.modes_accueil.op("@>")(text_array([vocabulary.A_DISTANCE])),
+        *_suspended_today(),
+        *([or_(everywhere, zone.op("&&")(text_array(covering)))] if covering else []),
+    )
+    return max(0, total - (session.scalar(suspended) or 0))

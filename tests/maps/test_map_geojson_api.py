@@ -191,13 +191,19 @@ def test_bad_parameters_answer_400_with_the_field(client, query, field):
 def test_answers_match_the_openapi_description(app, client, make_service, max_points):
     import jsonschema_rs  # installed with schemathesis (dev dependencies)
 
-    from dora.maps.openapi import PATHS
+    from dora.api.openapi import build_spec
 
-    operation = PATHS[API]["get"]
+    spec = build_spec()
+    operation = spec["paths"][API]["get"]
     assert any(rule.rule == API for rule in app.url_map.iter_rules())
-    responses = operation["responses"]
-    ok = jsonschema_rs.validator_for(responses["200"]["content"]["application/geo+json"]["schema"])
-    error = jsonschema_rs.validator_for(responses["400"]["content"]["application/json"]["schema"])
+
+    def validator(ref: str):
+        return jsonschema_rs.validator_for({"$ref": ref, "components": spec["components"]})
+
+    ok = validator(
+        operation["responses"]["200"]["content"]["application/geo+json"]["schema"]["$ref"]
+    )
+    error = validator("#/components/schemas/Error")
     for index in range(4):
         make_service(point=(2.35 + index * 0.01, 48.93))
     points = client.get(f"{API}?bbox={CITY}&zoom=14&depuis=93066").get_json()
@@ -206,6 +212,7 @@ def test_answers_match_the_openapi_description(app, client, make_service, max_po
     max_points(1)
     ok.validate(client.get(f"{API}?bbox={FRANCE}&zoom=5").get_json())
     ok.validate(client.get(f"{API}?bbox={CITY}&zoom=13&publics=jeunes").get_json())
+    ok.validate(client.get(f"{API}?bbox={FRANCE}&zoom=6&territoire=departement:93").get_json())
     error.validate(client.get(f"{API}?bbox={CITY}").get_json())
     assert not ok.is_valid({"type": "FeatureCollection", "features": "?"})
     names = {p["name"] for p in operation["parameters"]}

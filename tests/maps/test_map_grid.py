@@ -91,13 +91,17 @@ def _cell(db_session, categorie: str = "", level: int = 14, point=SAINT_DENIS) -
 
 
 def _snapshot(db_session) -> dict:
-    rows = db_session.execute(
-        text(
-            "SELECT level, categorie, cx, cy, n, round(sum_lon::numeric, 6), "
-            "round(sum_lat::numeric, 6) FROM map_grid_cell WHERE n <> 0"
-        )
-    )
-    return {tuple(row[:4]): tuple(row[4:]) for row in rows}
+    """Every precomputed count (rows left at zero by deltas do not matter)."""
+    queries = {
+        "grid": "SELECT level, categorie, cx, cy, n, round(sum_lon::numeric, 6), "
+        "round(sum_lat::numeric, 6) FROM map_grid_cell WHERE n <> 0",
+        "communes": "SELECT code_insee, cle, n, round(sum_lon::numeric, 6), "
+        "round(sum_lat::numeric, 6) FROM map_commune_stat WHERE n <> 0",
+        "remote": "SELECT zone::text, n FROM map_remote_zone WHERE n <> 0",
+    }
+    return {
+        name: {tuple(row) for row in db_session.execute(text(sql))} for name, sql in queries.items()
+    }
 
 
 def test_inserted_services_are_counted_in_all_and_per_category(db_session, make_service):
@@ -194,10 +198,19 @@ def test_incremental_counts_equal_a_full_rebuild(db_session, make_service, make_
         make_service(
             structure=structure,
             point=(2.30 + index * 0.05, 48.85 + index * 0.02),
+            code_insee=["93066", "93048", "75056"][index % 3],
             thematiques=["famille--garde-denfants", "numerique--acquerir-un-equipement"][
                 : 1 + index % 2
             ],
+            publics=[["jeunes"], ["femmes", "seniors"]][index % 2],
+            modes_accueil=[["en-presentiel"], ["a-distance", "en-presentiel"]][index % 2],
+            zone_eligibilite=[["93"], [], ["france"]][index % 3],
         )
+    moved = make_service(structure=structure, modes_accueil=["a-distance"])
+    db_session.execute(
+        text("UPDATE service SET zone_eligibilite = ARRAY['75'], publics = NULL WHERE id = :id"),
+        {"id": moved.id},
+    )
     db_session.execute(text("UPDATE service SET statut = 'brouillon' WHERE nom = 'x-none'"))
     db_session.execute(
         text("UPDATE structure SET moderation = 'en-attente' WHERE id = :id"),

@@ -203,3 +203,69 @@ def test_index_lists_departements_and_finds_territories(client):
     assert 'href="/territoires/commune/93066"' in found
     nothing = _page(client, "/territoires?q=zzzzzz")
     assert "Aucun territoire ne correspond" in nothing
+
+
+def test_precomputed_counts_list_and_clusters_agree_with_the_catalogue(
+    db_session, make_structure, make_service
+):
+    """Without filters, pages read precomputed statistics; they must say what a live
+    count of the public services says, whatever the mix of cases."""
+    from datetime import date, timedelta
+
+    from dora.maps import queries
+    from dora.maps.filters import MapFilters
+    from dora.maps.territory import TerritoryRef, load_territory
+
+    today = date.today()
+    hidden = make_structure(moderation="en-attente")
+    cases = [
+        {"code_insee": "93066", "publics": ["jeunes", "femmes"]},
+        {"code_insee": "93048", "point": (2.44, 48.86), "thematiques": ["sante--addictions"]},
+        {"code_insee": "93008", "point": (2.44, 48.91), "publics": ["tous-publics"]},
+        {"code_insee": "93008", "point": (2.441, 48.911), "suspendu_du": today},
+        {"code_insee": "93008", "suspendu_du": today + timedelta(days=3)},
+        {"code_insee": "93066", "statut": "brouillon"},
+        {"code_insee": "93066", "structure": hidden},
+        {"code_insee": None, "point": (2.45, 48.91)},  # placed by its point
+        {"code_insee": "92012", "point": (2.24, 48.83)},  # elsewhere
+        {"code_insee": "93066", "modes_accueil": ["a-distance"], "zone_eligibilite": []},
+        {"code_insee": "75056", "modes_accueil": ["a-distance"], "zone_eligibilite": ["11"]},
+        {"code_insee": "75056", "modes_accueil": ["a-distance"], "zone_eligibilite": ["75"]},
+        {
+            "code_insee": "93066",
+            "modes_accueil": ["a-distance"],
+            "zone_eligibilite": ["france"],
+            "suspendu_du": today,
+        },
+    ]
+    for case in cases:
+        make_service(**case)
+    for ref in (TerritoryRef("departement", "93"), TerritoryRef("commune", "93008")):
+        territory = load_territory(db_session, ref)
+        zoom = 9
+        live = db_session.execute(
+            queries.offer_statement(
+                db_session,
+                territory,
+                MapFilters(),
+                zoom=zoom,
+                offset=0,
+                limit=50,
+                reference=None,
+                max_points=0,
+            )
+        ).one()
+        total, by_category, by_public = queries.territory_counts(db_session, territory)
+        assert total == live.total
+        assert by_category == dict(live.by_category)
+        assert by_public == dict(live.by_public)
+        listed = queries.list_territory(db_session, territory, offset=0, limit=50)
+        assert [s.id for s in listed] == [values[0] for values in live.items]
+        clusters = queries.commune_clusters(db_session, territory, zoom=zoom)
+        assert sum(f["properties"].get("count", 1) for f in clusters) == live.total
+        assert queries.remote_count(db_session, MapFilters(), territory) == (
+            queries.remote_count_live(db_session, MapFilters(), territory)
+        )
+    assert queries.remote_count(db_session, MapFilters(), None) == queries.remote_count_live(
+        db_session, MapFilters(), None
+    )
