@@ -28,6 +28,8 @@ FEATURES = (
     "structures",
     "publishing",
     "bench",
+    # Shared API pieces: serves /api/v1/openapi.json, built from every feature's openapi.py.
+    "api",
 )
 
 

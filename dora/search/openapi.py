@@ -1,0 +1,173 @@
+"""OpenAPI fragment: GET /api/v1/search (see dora.api.openapi)."""
+
+from __future__ import annotations
+
+from data_inclusion.schema import v1
+
+from dora import vocabulary
+from dora.api.openapi import REF, integer_parameter, list_parameter, thematiques_parameter
+from dora.search.facets import FACET_NAMES
+from dora.search.query import (
+    DEFAULT_RAYON_KM,
+    DEFAULT_SIZE,
+    MAX_Q_LENGTH,
+    MAX_RAYON_KM,
+    MAX_RESULT_WINDOW,
+    MAX_SIZE,
+    MIN_RAYON_KM,
+)
+
+PARAMETERS = [
+    {
+        "name": "commune",
+        "in": "query",
+        "description": (
+            "Code INSEE de la commune de la personne (un arrondissement de Paris, Lyon ou "
+            "Marseille vaut sa commune pour l’éligibilité, son propre point pour la distance)."
+        ),
+        "schema": {"type": "string", "pattern": "^([0-9]{5}|2[ABab][0-9]{3})$"},
+        "example": "93066",
+    },
+    {
+        "name": "lat",
+        "in": "query",
+        "description": "Latitude, avec `lon`, à la place de `commune` : l’éligibilité est "
+        "celle de la commune dont le point de référence est le plus proche.",
+        "schema": {"type": "number", "minimum": -90, "maximum": 90},
+    },
+    {
+        "name": "lon",
+        "in": "query",
+        "description": "Longitude, avec `lat`.",
+        "schema": {"type": "number", "minimum": -180, "maximum": 180},
+    },
+    {
+        "name": "q",
+        "in": "query",
+        "description": "Texte libre (accents, casse et pluriel indifférents ; une faute de "
+        "frappe par mot tolérée).",
+        "schema": {"type": "string", "maxLength": MAX_Q_LENGTH},
+    },
+    thematiques_parameter(),
+    list_parameter(
+        "publics",
+        vocabulary.values(v1.Public),
+        "Publics ; un public trouve aussi les services « tous publics ».",
+    ),
+    list_parameter("frais", vocabulary.values(v1.Frais), "Frais."),
+    list_parameter("modes_accueil", vocabulary.values(v1.ModeAccueil), "Modes d’accueil."),
+    list_parameter("types", vocabulary.values(v1.TypeService), "Types de service."),
+    {
+        "name": "rayon_km",
+        "in": "query",
+        "description": "Distance maximale des services sur place (km).",
+        "schema": {
+            "type": "number",
+            "minimum": MIN_RAYON_KM,
+            "maximum": MAX_RAYON_KM,
+            "default": DEFAULT_RAYON_KM,
+        },
+    },
+    {
+        "name": "a_distance",
+        "in": "query",
+        "description": "Inclure les services à distance (éligibles, où qu’ils soient).",
+        "schema": {"type": "boolean", "default": True},
+    },
+    integer_parameter(
+        "page",
+        f"Page, à partir de 1 (les {MAX_RESULT_WINDOW} premiers résultats au plus).",
+        minimum=1,
+        maximum=MAX_RESULT_WINDOW,
+        default=1,
+    ),
+    integer_parameter(
+        "size",
+        f"Résultats par page (au plus {MAX_SIZE}).",
+        minimum=1,
+        maximum=MAX_SIZE,
+        default=DEFAULT_SIZE,
+    ),
+]
+
+SCHEMAS = {
+    "SearchItem": {
+        "description": "Un service au format data·inclusion v1, avec sa distance et sa structure.",
+        "allOf": [
+            {"$ref": REF.format(model="Service")},
+            {
+                "type": "object",
+                "required": ["distance_m", "structure"],
+                "properties": {
+                    "distance_m": {
+                        "type": ["integer", "null"],
+                        "minimum": 0,
+                        "description": "Distance en mètres ; `null` pour un service à distance "
+                        "ou une recherche sans lieu.",
+                    },
+                    "structure": {
+                        "type": "object",
+                        "required": ["id", "nom"],
+                        "properties": {"id": {"type": "string"}, "nom": {"type": "string"}},
+                    },
+                },
+            },
+        ],
+    },
+    "SearchResponse": {
+        "type": "object",
+        "required": ["total", "page", "size", "backend", "items", "facets", "suggestion"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "size": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
+            "backend": {
+                "type": "string",
+                "enum": ["postgres", "meilisearch"],
+                "description": "Le moteur qui a répondu (postgres si Meilisearch est injoignable).",
+            },
+            "items": {"type": "array", "items": {"$ref": REF.format(model="SearchItem")}},
+            "facets": {
+                "type": "object",
+                "description": "Nombre de résultats par valeur de chaque filtre (les catégories "
+                "de thématiques comptent leurs sous-thématiques ; un public compte les services "
+                "« tous publics »).",
+                "required": list(FACET_NAMES),
+                "properties": {
+                    name: {"type": "object", "additionalProperties": {"type": "integer"}}
+                    for name in FACET_NAMES
+                },
+            },
+            "suggestion": {
+                "type": ["string", "null"],
+                "description": "« Vouliez-vous dire » : `q` corrigé, quand un mot ne trouve rien.",
+            },
+        },
+    },
+}
+
+PATHS = {
+    "/api/v1/search": {
+        "get": {
+            "operationId": "search",
+            "summary": "Rechercher des services près d’une personne",
+            "description": (
+                "Services publiés éligibles pour une personne habitant la commune : sur place "
+                "dans le rayon (triés par distance, ou par pertinence mêlée à la proximité avec "
+                "`q`) et à distance (présentés parmi eux, un résultat sur cinq). Sans lieu : "
+                "toute la France. Facettes : comptes par valeur de filtre."
+            ),
+            "tags": ["Recherche"],
+            "parameters": PARAMETERS,
+            "responses": {
+                "200": {
+                    "description": "Une page de résultats.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": REF.format(model="SearchResponse")}}
+                    },
+                },
+                "400": {"$ref": "#/components/responses/BadRequest"},
+            },
+        }
+    }
+}
