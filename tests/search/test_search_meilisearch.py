@@ -132,7 +132,7 @@ def test_search_without_remote_or_place():
     assert requests[0]["limit"] == 60  # the first three pages, merged like postgres
     assert "_geoRadius(48.935600, 2.353900, 5000)" in requests[1]["filter"]
     assert "remote" not in requests[1]["filter"]
-    page, counts = meili.search_requests(SearchQuery(q="cv"), None, TODAY, "services")
+    page, _ = meili.search_requests(SearchQuery(q="cv"), None, TODAY, "services")
     assert "sort" not in page  # by relevance
     page, _ = meili.search_requests(SearchQuery(), None, TODAY, "services")
     assert page["sort"] == ["date_maj:desc", "service_id:asc"]
