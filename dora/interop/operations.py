@@ -41,6 +41,8 @@ from dora.interop.validation import (
 )
 
 _LABELS = {"structures": "structures", "services": "services"}
+# Above this many rows a write is "bulk" for the other features' triggers (see _write).
+BULK_ROWS = 1000
 _TABLES = {"structures": "structure", "services": "service"}
 
 
@@ -167,10 +169,21 @@ def import_records(
     if strict and report.rejections:
         return report
     for kind, valid in (("structures", valid_structures), ("services", valid_services)):
-        if valid:
-            ids = _write(connection, kind, valid, report.counts(kind), bar)
-            if kind == "services":
-                report.service_ids = ids
+        if not valid:
+            continue
+        if kind == "services" and len(valid) > BULK_ROWS:
+            # The search feature's knob for bulk writers: its triggers queue these services
+            # and it builds their documents once this transaction has committed (it hears
+            # services_bulk_written), instead of refreshing them inside the statement.
+            connection.execute(text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = _write(connection, kind, valid, report.counts(kind), bar)
+        if kind == "structures" and len(ids) > BULK_ROWS:
+            # Triggers on `service` (map grid, search) join the services written next with
+            # `structure`: planned with stale statistics (many new rows), that join becomes
+            # a nested loop over every structure for every service.
+            connection.execute(text("ANALYZE structure"))
+        if kind == "services":
+            report.service_ids = ids
     if report.service_ids:
         # Inside the caller's transaction, before it commits: listeners (search) stay in step.
         services_bulk_written.send(connection, service_ids=list(report.service_ids))
