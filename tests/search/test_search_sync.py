@@ -1,0 +1,299 @@
+"""Index maintenance with real, committed transactions (a scratch database of this module):
+triggers, the bulk path, the rebuild, the accelerator's deltas and the `dora search` commands.
+
+The rest of the suite runs inside one rolled-back transaction; what is tested here is what
+happens between transactions, so it needs commits.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from dora.config import normalise_database_url
+
+
+@pytest.fixture(scope="module")
+def scratch_app(database_url):
+    import flask_migrate
+
+    from dora import create_app
+    from dora.extensions import db
+    from geodata.load import load_all
+
+    url = make_url(normalise_database_url(database_url))
+    name = f"{url.database}_sync"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": url.set(database=name).render_as_string(hide_password=False),
+            "SECRET_KEY": "test",
+            "SERVER_NAME": "dora.test",
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        with db.engine.begin() as connection:
+            load_all(connection)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(scratch_app):
+    from dora.extensions import db
+
+    with scratch_app.app_context():
+        yield db.engine
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM service"))
+            connection.execute(sa.text("DELETE FROM structure"))
+            connection.execute(sa.text("DELETE FROM search_outbox"))
+
+
+_number = {"n": 0}
+
+
+def insert_services(connection, count: int, **overrides) -> list[str]:
+    """`count` published on-site services in Saint-Denis, written by one statement."""
+    _number["n"] += 1
+    structure = f"sync--structure-{_number['n']}"
+    connection.execute(
+        sa.text("INSERT INTO structure (id, source, nom, date_maj) VALUES (:id, 'test', :nom, :d)"),
+        {"id": structure, "nom": overrides.pop("structure_nom", "Structure"), "d": date.today()},
+    )
+    ids = [f"sync--service-{_number['n']}-{i}" for i in range(count)]
+    connection.execute(
+        sa.text(
+            """INSERT INTO service (id, source, structure_id, nom, description, date_maj, statut,
+                thematiques, modes_accueil, frais, code_insee, location)
+            SELECT i, 'test', :structure, :nom, 'Un service.', current_date, :statut,
+                ARRAY['mobilite--acceder-a-un-vehicule'], ARRAY['en-presentiel'], :frais,
+                '93066', ST_GeogFromText('SRID=4326;POINT(2.3539 48.9356)')
+            FROM unnest(CAST(:ids AS text[])) AS i"""
+        ),
+        {
+            "structure": structure,
+            "ids": ids,
+            "nom": overrides.get("nom", "Garage solidaire"),
+            "statut": overrides.get("statut", "publie"),
+            "frais": overrides.get("frais", "gratuit"),
+        },
+    )
+    return ids
+
+
+def indexed(connection, ids) -> set[str]:
+    rows = connection.execute(
+        sa.text("SELECT service_id FROM search_document WHERE service_id = ANY(:ids)"),
+        {"ids": list(ids)},
+    )
+    return {row.service_id for row in rows}
+
+
+def pending(connection) -> int:
+    return connection.execute(sa.text("SELECT count(*) FROM search_outbox WHERE pending")).scalar()
+
+
+def test_a_committed_write_is_searchable_at_once(engine):
+    with engine.begin() as connection:
+        ids = insert_services(connection, 3)
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+        queued = connection.execute(
+            sa.text("SELECT count(*) FROM search_outbox WHERE service_id = ANY(:ids)"),
+            {"ids": ids},
+        ).scalar()
+        assert queued == 3  # for Meilisearch
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE service SET statut = 'archive' WHERE id = :id"),
+                           {"id": ids[0]})  # fmt: skip
+        connection.execute(sa.text("DELETE FROM service WHERE id = :id"), {"id": ids[1]})
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == {ids[2]}
+
+
+def test_a_rolled_back_write_leaves_no_trace(engine):
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        ids = insert_services(connection, 2)
+        assert indexed(connection, ids) == set(ids)
+        transaction.rollback()
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set()
+
+
+def test_bulk_writes_are_queued_then_built(engine):
+    from dora.search import sync
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 2"))
+        ids = insert_services(connection, 5)
+        visible_before = insert_services(connection, 1)  # small statement: built at once
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set()
+        assert indexed(connection, visible_before) == set(visible_before)
+        assert pending(connection) == 5
+    report = sync.build_pending(engine)
+    assert report.built == 5 and not report.rebuilt
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+        assert pending(connection) == 0
+
+
+def test_bulk_unpublishing_hides_at_once(engine):
+    with engine.begin() as connection:
+        ids = insert_services(connection, 4)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 2"))
+        connection.execute(
+            sa.text("UPDATE service SET statut = 'brouillon' WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set()  # before any sync
+
+
+def test_structure_moderation_and_name_reach_the_index(engine):
+    with engine.begin() as connection:
+        ids = insert_services(connection, 2, structure_nom="Ancien nom")
+        structure = connection.execute(
+            sa.text("SELECT structure_id FROM service WHERE id = :id"), {"id": ids[0]}
+        ).scalar()
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE structure SET nom = 'Atelier Zébulon' WHERE id = :id"),
+            {"id": structure},
+        )
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM search_document"
+                " WHERE tsv @@ to_tsquery('dora_french', 'zebulon')"
+            )
+        ).scalar()
+        assert found == 2
+        assert (
+            connection.execute(
+                sa.text("SELECT forme FROM search_lexicon WHERE word = 'zebulon'")
+            ).scalar()
+            == "zébulon"
+        )
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE structure SET moderation = 'refusee' WHERE id = :id"),
+            {"id": structure},
+        )
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set()
+
+
+def test_rebuild_recomputes_everything_and_swaps(engine):
+    from dora.search import sync
+
+    with engine.begin() as connection:
+        ids = insert_services(connection, 6)
+        insert_services(connection, 2, statut="brouillon")
+        generation = connection.execute(
+            sa.text("SELECT value FROM search_meta WHERE key = 'generation'")
+        ).scalar()
+        # An index damaged by hand: the rebuild must not trust it.
+        connection.execute(sa.text("DELETE FROM search_document WHERE service_id = :id"),
+                           {"id": ids[0]})  # fmt: skip
+    report = sync.rebuild(engine)
+    assert report.rebuilt and report.built == 6
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+        assert connection.execute(sa.text("SELECT count(*) FROM search_document")).scalar() == 6
+        assert (
+            connection.execute(
+                sa.text("SELECT value FROM search_meta WHERE key = 'generation'")
+            ).scalar()
+            == generation + 1
+        )
+        names = set(
+            connection.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'search_document'")
+            ).scalars()
+        )
+        assert names == set(sync.INDEXES)
+        assert sa.inspect(connection).has_table("search_document_new") is False
+    # Still maintained by the triggers afterwards.
+    with engine.begin() as connection:
+        more = insert_services(connection, 1)
+    with engine.connect() as connection:
+        assert indexed(connection, more) == set(more)
+
+
+def test_accelerator_follows_committed_changes(engine):
+    from sqlalchemy.orm import Session
+
+    from dora.search import accel, facets
+    from dora.search.query import SearchQuery, resolve_place
+
+    with engine.begin() as connection:
+        insert_services(connection, 3, frais="gratuit")
+    index = accel.FacetIndex()
+    with engine.connect() as connection:
+        index.load(connection)
+    query = SearchQuery(commune="93066")
+
+    def counted():
+        with Session(engine) as session:
+            today = index.usable(session, engine)
+            assert today is not None
+            place = resolve_place(session, query)
+            return index.counts(query, place, facets.keys(session), today)
+
+    before = counted()
+    before_generation = index.generation
+    with engine.begin() as connection:
+        added = insert_services(connection, 2, frais="payant")
+    after = counted()
+    assert after.total == before.total + 2
+    assert after.facets["frais"]["payant"] == before.facets["frais"].get("payant", 0) + 2
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM service WHERE id = ANY(:ids)"), {"ids": added})
+    assert counted().total == before.total
+    # A rebuild makes the copy stale: it reloads in the background, SQL answers meanwhile.
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE search_meta SET value = value + 1"))
+    with Session(engine) as session:
+        assert index.usable(session, engine) is None
+    for _ in range(100):  # the reload runs in a thread: let it finish
+        if not index.loading:
+            break
+        time.sleep(0.1)
+    assert index.generation == before_generation + 1
+
+
+def test_search_commands(scratch_app, engine):
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 3)
+    from dora.cli import cli
+
+    runner = scratch_app.test_cli_runner()
+    status = runner.invoke(cli, ["search", "status"])
+    assert status.exit_code == 0
+    assert "Documents en attente de construction : 3" in status.output
+    result = runner.invoke(cli, ["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "3 document(s) construit(s)" in result.output
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+    result = runner.invoke(cli, ["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Réindexation" in result.output and "index reconstruit" in result.output
