@@ -1,58 +1,82 @@
-"""OpenAPI fragment: GET /api/v1/territoires (see dora.api.openapi and dora.publishing.api).
+"""OpenAPI 3.1 description of the publishing feature's API route, for /api/v1/openapi.json.
 
-Written by the search feature when it added the OpenAPI mechanism, so that every /api/v1
-route is described; the publishing feature owns it.
+`PATHS` is an OpenAPI `paths` object whose keys are full paths; the API document assembles
+the PATHS of every feature. Schemas are inline so that the object stands on its own.
 """
 
 from __future__ import annotations
 
-from dora.publishing.api import MAX_QUERY_LENGTH, MAX_RESULTS
-
-SCHEMAS = {
-    "Territoire": {
-        "type": "object",
-        "required": ["code", "nom", "type", "libelle", "zone"],
-        "properties": {
-            "code": {"type": "string"},
-            "nom": {"type": "string"},
-            "type": {"type": "string"},
-            "libelle": {"type": "string"},
-            "zone": {
-                "type": "array",
-                "description": "Ce qui va dans `zone_eligibilite` quand ce territoire est choisi.",
-                "items": {
-                    "type": "object",
-                    "required": ["code", "libelle"],
-                    "properties": {"code": {"type": "string"}, "libelle": {"type": "string"}},
-                },
+# The one error shape of the API (dora.api.errors).
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "field"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
             },
-        },
-    }
+        }
+    },
 }
 
-PATHS = {
+_ZONE_ENTRY = {
+    "type": "object",
+    "required": ["code", "libelle"],
+    "properties": {
+        "code": {"type": "string", "description": "Code à mettre dans zone_eligibilite."},
+        "libelle": {"type": "string"},
+    },
+}
+
+TERRITOIRE = {
+    "type": "object",
+    "required": ["code", "nom", "type", "libelle", "zone"],
+    "properties": {
+        "code": {"type": "string", "examples": ["93", "200054781", "93066", "france"]},
+        "nom": {"type": "string"},
+        "type": {"type": "string", "enum": ["pays", "region", "departement", "epci", "commune"]},
+        "libelle": {"type": "string", "description": "Ce que le sélecteur affiche."},
+        "zone": {
+            "type": "array",
+            "items": _ZONE_ENTRY,
+            "description": "Codes à ajouter à zone_eligibilite quand ce territoire est choisi "
+            "(une région vaut la liste de ses départements : le schéma data·inclusion n’a pas "
+            "de code région).",
+        },
+    },
+}
+
+PATHS: dict = {
     "/api/v1/territoires": {
         "get": {
-            "operationId": "searchTerritoires",
-            "summary": "Territoires (commune, intercommunalité, département, région, France) "
-            "pour la zone d’éligibilité",
-            "tags": ["Territoires"],
+            "summary": "Territoires pour la zone d’éligibilité d’un service",
+            "description": "Par nom (accents, casse et tirets indifférents, une faute tolérée) "
+            "ou par code : commune (INSEE), intercommunalité (SIREN), département, région, "
+            "« france ». Noms exacts d’abord, puis les territoires les plus grands.",
+            "operationId": "rechercherTerritoires",
+            "tags": ["territoires"],
             "parameters": [
                 {
                     "name": "q",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "description": "Nom ou code du territoire.",
                 },
                 {
                     "name": "limit",
                     "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS},
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 20},
                 },
             ],
             "responses": {
                 "200": {
-                    "description": "Les territoires trouvés.",
+                    "description": "Territoires trouvés, les meilleurs d’abord.",
                     "content": {
                         "application/json": {
                             "schema": {
@@ -60,16 +84,16 @@ PATHS = {
                                 "required": ["total", "items"],
                                 "properties": {
                                     "total": {"type": "integer", "minimum": 0},
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Territoire"},
-                                    },
+                                    "items": {"type": "array", "items": TERRITOIRE},
                                 },
                             }
                         }
                     },
                 },
-                "400": {"$ref": "#/components/responses/BadRequest"},
+                "400": {
+                    "description": "Paramètre invalide.",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
             },
         }
     }
