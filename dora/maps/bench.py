@@ -14,14 +14,12 @@ from collections.abc import Callable, Sequence
 
 import click
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from dora.bench.timing import Summary, percentile, ratio_line, summarise, time_calls
 from dora.extensions import db
 from dora.maps import grid, queries
-from dora.maps.filters import MapFilters
 from dora.maps.territory import TerritoryRef, load_territory
-from dora.maps.views import MAP_HEIGHT_PX, MAP_WIDTH_PX, initial_view
 from geodata import resolve
 
 REPEAT = 20
@@ -79,38 +77,52 @@ def _services_count() -> int:
 
 
 def departement_pages() -> None:
-    """GET /territoires/departement/<code>: page time and size, vs its one SQL statement."""
+    """GET /territoires/departement/<code> without filters: page time and size, against the
+    SQL statements that the page runs (counts, list, map, remote count) run raw."""
     click.echo(f"services en base : {_services_count():,}".replace(",", " "))
     client = _client()
     summaries = []
     for code in DEPARTEMENTS:
+        url = f"/territoires/departement/{code}"
+        statements = _statements_of(client, url)
+        html = _get(client, url)
         territory = load_territory(db.session, TerritoryRef("departement", code))
         assert territory is not None
-        _bbox, zoom, _centre = initial_view(territory.bounds, MAP_WIDTH_PX, MAP_HEIGHT_PX)
-        statement = queries.offer_statement(
-            db.session,
-            territory,
-            MapFilters(),
-            zoom=zoom,
-            offset=0,
-            limit=20,
-            reference=None,
-            max_points=current_app.config["MAP_MAX_POINTS"],
-        )
-        sql = str(
-            statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-        )
-        url = f"/territoires/departement/{code}"
-        html = _get(client, url)
-        offer_total = db.session.execute(text(sql)).one().total
+        total, _categories, _publics = queries.territory_counts(db.session, territory)
         click.echo(
-            f"— {territory.label} : {offer_total:,} services sur place, page de "
-            f"{len(html) / 1024:,.0f} Kio".replace(",", " ")
+            f"— {territory.label} : {total:,} services sur place, page de "
+            f"{len(html) / 1024:,.0f} Kio, {len(statements)} requêtes SQL".replace(",", " ")
         )
         if len(html) > HTML_LIMIT:
             click.echo(f"  page au-delà de {HTML_LIMIT // (1024 * 1024)} Mio")
-        summaries.append(_report(f"page {code}", lambda url=url: _get(client, url), _raw(sql)))
+
+        def raw(statements=statements) -> None:
+            connection = db.session.connection()
+            for statement, parameters in statements:
+                connection.exec_driver_sql(statement, parameters).all()
+
+        summaries.append(_report(f"page {code}", lambda url=url: _get(client, url), raw))
     _verdict("page département", summaries, 500)
+    # For information: the same page with a filter (computed from the catalogue).
+    url = "/territoires/departement/59?thematiques=mobilite"
+    _get(client, url)
+    samples = [s * 1000 for s in time_calls(lambda: _get(client, url), 5)]
+    click.echo(f"(information) Nord, thematiques=mobilite : p50 {percentile(samples, 50):.0f} ms")
+
+
+def _statements_of(client, url: str) -> list[tuple[str, object]]:
+    """The SQL statements (with their parameters) that serving `url` runs."""
+    captured: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        _get(client, url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return captured
 
 
 def france_geojson() -> None:

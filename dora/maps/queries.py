@@ -104,13 +104,17 @@ def territory_condition(territory: Territory) -> ColumnElement[bool]:
     by_code = Service.code_insee == any_(text_array(territory.commune_codes))
     if not territory.uses_polygon:
         return by_code
+    return or_(by_code, _placed_by_point(territory))
+
+
+def _placed_by_point(territory: Territory) -> ColumnElement[bool]:
+    """Services without a commune code whose point lies in the département's outline."""
     polygon = select(Departement.geom).where(Departement.code == territory.code)
-    by_point = and_(
+    return and_(
         Service.code_insee.is_(None),
         bbox_condition(territory.bounds),
         func.ST_Covers(polygon.scalar_subquery(), func.geometry(Service.location)),
     )
-    return or_(by_code, by_point)
 
 
 def category_condition(categorie: str) -> ColumnElement[bool]:
@@ -209,13 +213,18 @@ def services_geojson(
     if (
         request.territory is not None
         and simple is not None
-        and request.zoom <= COMMUNE_CLUSTERS_MAX_ZOOM
-        and _territory_total(session, request.territory, simple) > max_points
+        and _commune_clusters_apply(request.territory, request.zoom)
     ):
         clusters = commune_clusters(
-            session, request.territory, zoom=request.zoom, categorie=simple or None
+            session,
+            request.territory,
+            zoom=request.zoom,
+            categorie=simple or None,
+            bbox=request.bbox,
+            more_than=max_points,
         )
-        return _collection(request, clusters, source="communes")
+        if clusters is not None:
+            return _collection(request, clusters, source="communes")
     if stored is None:
         # Close views mostly hold few services: fetch them, cluster only if too many.
         points = _points(session, request, max_points + 1)
@@ -826,9 +835,15 @@ def reference_of_commune(session: Session, code: str) -> Reference | None:
 # what they cannot know is added here from small live queries: today's suspensions (minus)
 # and, for a département, the located services without a commune code (plus).
 
-# Commune statistics stand for clusters up to this zoom (cells of 6 km and more): closer,
-# the services of a large commune no longer fit one cell, and clusters come from points.
-COMMUNE_CLUSTERS_MAX_ZOOM = 10
+# Commune statistics stand for clusters of a territory of several communes up to this zoom
+# (cells of 2 km and more: about a commune): each commune's services at their centroid.
+# Closer, or for a single commune, clusters come from the services' own points.
+COMMUNE_CLUSTERS_MAX_ZOOM = 12
+
+
+def _commune_clusters_apply(territory: Territory, zoom: int) -> bool:
+    # Paris, Lyon and Marseille count their arrondissements: their codes are apart too.
+    return len(territory.commune_codes) > 1 and zoom <= COMMUNE_CLUSTERS_MAX_ZOOM
 
 
 def _suspended_today() -> list[ColumnElement[bool]]:
@@ -848,10 +863,14 @@ def _by_commune_code(territory: Territory) -> ColumnElement[bool]:
     return Service.code_insee == any_(text_array(territory.commune_codes))
 
 
-def _corrections(territory: Territory) -> Select:
+def _corrections(territory: Territory, *, categorie: str | None = None, bbox: BBox | None = None):
     """Signed on-site services the commune statistics get wrong for this territory: -1 for
     the suspended today (counted there), +1 for those placed by point (not there)."""
     geom = func.geometry(Service.location)
+    narrower = [
+        *([category_condition(categorie)] if categorie else []),
+        *([bbox_condition(bbox)] if bbox is not None else []),
+    ]
 
     def rows(sign: int, *conditions) -> Select:
         return select(
@@ -861,7 +880,7 @@ def _corrections(territory: Territory) -> Select:
             Service.publics,
             func.ST_X(geom).label("lon"),
             func.ST_Y(geom).label("lat"),
-        ).where(on_map(), *conditions)
+        ).where(on_map(), *conditions, *narrower)
 
     suspended = rows(
         -1,
@@ -872,13 +891,7 @@ def _corrections(territory: Territory) -> Select:
     )
     if not territory.uses_polygon:
         return suspended
-    by_point = rows(
-        1,
-        publicly_visible(),
-        Service.code_insee.is_(None),
-        territory_condition(territory),
-    )
-    return suspended.union_all(by_point)
+    return suspended.union_all(rows(1, publicly_visible(), _placed_by_point(territory)))
 
 
 def _keys_of(row) -> list[str]:
@@ -911,11 +924,6 @@ def territory_counts(
         _ordered(by_category.items(), [c.value for c in vocabulary.v1.Categorie]),
         _ordered(by_public.items(), vocabulary.values(vocabulary.v1.Public)),
     )
-
-
-def _territory_total(session: Session, territory: Territory, categorie: str) -> int:
-    total, by_category, _publics = territory_counts(session, territory)
-    return by_category.get(categorie, 0) if categorie else total
 
 
 def _hidden_services() -> Select:
@@ -984,15 +992,28 @@ def list_territory(
 
 
 def commune_clusters(
-    session: Session, territory: Territory, *, zoom: int, categorie: str | None = None
-) -> list[dict]:
+    session: Session,
+    territory: Territory,
+    *,
+    zoom: int,
+    categorie: str | None = None,
+    bbox: BBox | None = None,
+    more_than: int = 0,
+) -> list[dict] | None:
     """Clusters of the territory's services from the commune statistics: each commune's
-    services at their centroid, grouped per 64-pixel cell (overview zooms only)."""
+    services at their centroid, grouped per 64-pixel cell (overview zooms only); with a
+    `bbox`, the communes whose centroid is in it. None when they are `more_than` or fewer
+    (the caller shows the services themselves)."""
     level = grid.level_for_zoom(zoom)
     cle = f"c:{categorie}" if categorie else ""
     stat = MapCommuneStat
     lon = stat.sum_lon / stat.n
     lat = stat.sum_lat / stat.n
+    in_view = (
+        [lon.between(bbox.west, bbox.east), lat.between(bbox.south, bbox.north)]
+        if bbox is not None
+        else []
+    )
     stats = select(
         func.map_cell_x(lon, level).label("x"),
         func.map_cell_y(lat, level).label("y"),
@@ -1001,12 +1022,12 @@ def commune_clusters(
         stat.sum_lat,
         stat.code_insee,
     ).where(
-        stat.code_insee == any_(text_array(territory.commune_codes)), stat.cle == cle, stat.n > 0
+        stat.code_insee == any_(text_array(territory.commune_codes)),
+        stat.cle == cle,
+        stat.n > 0,
+        *in_view,
     )
-    corrections = _corrections(territory)
-    if categorie:
-        corrections = corrections.where(category_condition(categorie))
-    corrections = corrections.subquery()
+    corrections = _corrections(territory, categorie=categorie, bbox=bbox).subquery()
     fixes = select(
         func.map_cell_x(corrections.c.lon, level),
         func.map_cell_y(corrections.c.lat, level),
@@ -1029,6 +1050,8 @@ def commune_clusters(
         .group_by(cells.c.x, cells.c.y)
         .having(n > 0)
     ).all()
+    if sum(row.n for row in rows) <= more_than:
+        return None
     # A cell of one service shows that service (found by its commune code).
     single_codes = [c for row in rows if row.n == 1 for c in row.codes if c is not None]
     features = [_cluster(row.x, row.y, level, row.n, row.lon, row.lat) for row in rows if row.n > 1]

@@ -60,10 +60,15 @@ def test_above_the_threshold_the_map_shows_clusters_and_zooms_into_them(
         expect(clusters.first).to_be_visible()
         assert clusters.count() + page.locator(".map-point").count() < 12
         page.screenshot(path=artifacts / "territoire-93-regroupements.png")
-        # A cluster is a button: it zooms on its sector, where services are few enough.
-        clusters.first.click()
-        expect(status).not_to_contain_text("regroupés", timeout=10_000)
+        # A cluster is a button: it zooms on its sector; a few clicks reach the services.
+        for _click in range(4):
+            if clusters.count() == 0:
+                break
+            before = status.text_content()
+            clusters.first.click()
+            expect(status).not_to_have_text(before, timeout=10_000)
         expect(clusters).to_have_count(0)
+        expect(status).not_to_contain_text("regroupés")
         expect(page.locator(".map-point").first).to_be_visible()
         assert errors == []
     finally:

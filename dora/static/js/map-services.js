@@ -126,10 +126,12 @@
       });
       var marker = L.marker([c[1], c[0]], { icon: icon, title: label, keyboard: true });
       marker.on("click", function () {
+        // Zoom on the sector, by two levels at least so that every click splits clusters.
         var b = p.bbox;
         var before = map.getZoom();
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: before + 3 });
-        if (map.getZoom() === before) map.setView([c[1], c[0]], before + 2);
+        var fit = map.getBoundsZoom([[b[1], b[0]], [b[3], b[2]]]);
+        var target = Math.min(Math.max(fit, before + 2), before + 4, map.getMaxZoom() || 18);
+        map.setView([c[1], c[0]], target);
       });
       marker.on("add", function () {
         var node = marker.getElement();
