@@ -66,7 +66,8 @@ def init_app(app: Flask) -> None:
                 report = sync.build_pending(db.engine)
                 if report.built or report.rebuilt:
                     log.info("search: built after a bulk write: %s", report)
-            if meilisearch:
+            # With Meilisearch the outbox is sent; without, it has no reader and is pruned.
+            if meilisearch or bulk:
                 operations.push_outbox(db.engine, max_batches=None if bulk else 2)
         except Exception:  # never fail the request or command that already committed
             log.exception("search: sync after write failed; run `dora search sync`")
