@@ -21,6 +21,8 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     if config_override:
         app.config.update(config_override)
     _check_config(app)
+    # Keep the data·inclusion field order in API records (Flask 3 ignores JSON_SORT_KEYS).
+    app.json.sort_keys = False
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.MIGRATIONS_DIR))

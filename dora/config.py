@@ -67,5 +67,4 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": env not in {"development", "testing"},
         # Services not updated for this long are flagged as stale (never hidden).
         "STALE_AFTER_DAYS": int(os.environ.get("STALE_AFTER_DAYS", "365")),
-        "JSON_SORT_KEYS": False,
     }

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, raiseload
 
-from dora import vocabulary
 from dora.catalogue.models import Moderation, Service, Statut, Structure
-from dora.territories.models import Commune
 
 
 def publicly_visible():
@@ -21,8 +18,14 @@ def publicly_visible():
         Service.suspendu_du > today,
         and_(Service.suspendu_au.is_not(None), Service.suspendu_au < today),
     )
-    validated = Service.structure_id.in_(
-        select(Structure.id).where(Structure.moderation == Moderation.VALIDEE)
+    # NOT EXISTS of a non-validated parent: equivalent (structure_id is a NOT NULL foreign
+    # key) and measurably cheaper than IN (validated ids) on a million services.
+    parent = aliased(Structure)
+    validated = ~(
+        select(parent.id)
+        .where(parent.id == Service.structure_id, parent.moderation != Moderation.VALIDEE)
+        .correlate(Service)
+        .exists()
     )
     return and_(Service.statut == Statut.PUBLIE, not_suspended, validated)
 
@@ -43,67 +46,6 @@ def published_services_of(session: Session, structure_id: str) -> list[Service]:
         .options(raiseload(Service.structure))
     )
     return list(session.scalars(statement))
-
-
-@dataclass(frozen=True)
-class CatalogueFilters:
-    departement: str | None = None
-    code_communes: tuple[str, ...] = ()
-    thematiques: tuple[str, ...] = ()
-    date_maj_min: date | None = None
-
-
-def _services_statement(filters: CatalogueFilters) -> Select:
-    statement = select(Service).where(publicly_visible())
-    if filters.code_communes:
-        statement = statement.where(Service.code_insee.in_(filters.code_communes))
-    if filters.departement:
-        communes = select(Commune.code).where(Commune.departement_code == filters.departement)
-        statement = statement.where(Service.code_insee.in_(communes))
-    if filters.thematiques:
-        expanded = vocabulary.expand_thematiques(filters.thematiques)
-        statement = statement.where(Service.thematiques.overlap(expanded))
-    if filters.date_maj_min:
-        statement = statement.where(Service.date_maj >= filters.date_maj_min)
-    return statement
-
-
-def _structures_statement(filters: CatalogueFilters) -> Select:
-    statement = select(Structure)
-    if filters.code_communes:
-        statement = statement.where(Structure.code_insee.in_(filters.code_communes))
-    if filters.departement:
-        communes = select(Commune.code).where(Commune.departement_code == filters.departement)
-        statement = statement.where(Structure.code_insee.in_(communes))
-    if filters.thematiques:
-        expanded = vocabulary.expand_thematiques(filters.thematiques)
-        offering = select(Service.structure_id).where(
-            publicly_visible(), Service.thematiques.overlap(expanded)
-        )
-        statement = statement.where(Structure.id.in_(offering))
-    if filters.date_maj_min:
-        statement = statement.where(Structure.date_maj >= filters.date_maj_min)
-    return statement
-
-
-def _page(session: Session, statement: Select, order_by, offset: int, limit: int):
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = session.scalars(statement.order_by(*order_by).offset(offset).limit(limit))
-    return list(rows), total or 0
-
-
-def list_services(
-    session: Session, filters: CatalogueFilters, *, offset: int, limit: int
-) -> tuple[list[Service], int]:
-    statement = _services_statement(filters).options(raiseload(Service.structure))
-    return _page(session, statement, [Service.id], offset, limit)
-
-
-def list_structures(
-    session: Session, filters: CatalogueFilters, *, offset: int, limit: int
-) -> tuple[list[Structure], int]:
-    statement = _structures_statement(filters).options(raiseload(Structure.services))
-    return _page(session, statement, [Structure.id], offset, limit)
 
 
 @dataclass(frozen=True)
