@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import text
@@ -46,6 +48,8 @@ EARTH_RADIUS_M = 6371008.7714
 ON_SITE = 1
 REMOTE = 2
 NO_DAY = -(2**31)
+# Text relevance is halved 10 km away (the postgres backend's PROXIMITY_HALF_M).
+PROXIMITY_HALF_M = 10_000
 # Relative margin around the radius where the exact spherical distance decides.
 EDGE = 0.02
 
@@ -55,7 +59,8 @@ _COPY_COLUMNS = f"""ord,
     (on_site::int + 2 * remote::int)::int2,
     elig_id, sig,
     coalesce(suspendu_du - DATE '1970-01-01', {NO_DAY})::int4,
-    coalesce(suspendu_au - DATE '1970-01-01', {NO_DAY})::int4"""
+    coalesce(suspendu_au - DATE '1970-01-01', {NO_DAY})::int4,
+    (date_maj - DATE '1970-01-01')::int4"""
 
 # Binary COPY row: field count, then (length, value) for each fixed-size field.
 _ROW = np.dtype(
@@ -77,6 +82,8 @@ _ROW = np.dtype(
         ("sus_from", ">i4"),
         ("l7", ">i4"),
         ("sus_to", ">i4"),
+        ("l8", ">i4"),
+        ("date", ">i4"),
     ]
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
@@ -89,17 +96,32 @@ _STATE = text(
          OR EXISTS (SELECT 1 FROM search_tombstone WHERE xid >= :horizon)) AS changed"""
 )
 
-# One statement, one snapshot: the horizon and the changes it covers agree.
+# One statement, one snapshot: the horizon and the changes it covers agree. Changed documents
+# also give their weight class for the lexemes whose postings are held ('l' rows).
 _DELTA = text(
     f"""SELECT 'h' AS kind, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ord,
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
-        NULL::int4 AS sig, NULL::int4 AS sus_from, NULL::int4 AS sus_to
+        NULL::int4 AS sig, NULL::int4 AS sus_from, NULL::int4 AS sus_to, NULL::int4 AS date,
+        NULL::text AS lexeme, NULL::int2 AS wclass
     UNION ALL
-    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM search_tombstone WHERE xid >= :horizon
     UNION ALL
-    SELECT 'd', {_COPY_COLUMNS} FROM search_document WHERE changed_xid >= :horizon"""
+    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL FROM search_document WHERE changed_xid >= :horizon
+    UNION ALL
+    SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
+        (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2
+    FROM search_document AS d, unnest(d.tsv) AS u
+    WHERE d.changed_xid >= :horizon AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
 )
+
+# A lexeme's posting: the documents containing it, with its best weight there.
+_POSTING = """COPY (SELECT ord, (CASE WHEN tsv @@ '{lexeme}:A'::tsquery THEN 3
+        WHEN tsv @@ '{lexeme}:B'::tsquery THEN 2 ELSE 1 END)::int2
+    FROM search_document WHERE tsv @@ '{lexeme}'::tsquery) TO STDOUT (FORMAT binary)"""
+_POSTING_ROW = np.dtype([("n", ">i2"), ("l0", ">i4"), ("ord", ">i8"), ("l1", ">i4"),
+                         ("wclass", ">i2")])  # fmt: skip
+_LEXEME = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -165,6 +187,7 @@ class _Arrays:
         self.sig = np.zeros(size, dtype=np.int32)
         self.sus_from = np.full(size, NO_DAY, dtype=np.int32)
         self.sus_to = np.full(size, NO_DAY, dtype=np.int32)
+        self.date = np.zeros(size, dtype=np.int32)
 
     @property
     def size(self) -> int:
@@ -178,7 +201,7 @@ class _Arrays:
             getattr(new, name)[: self.size] = getattr(self, name)
         self.__dict__.update(new.__dict__)
 
-    def put(self, ords, lon, lat, flags, elig, sig, sus_from, sus_to) -> None:
+    def put(self, ords, lon, lat, flags, elig, sig, sus_from, sus_to, date) -> None:
         ords = np.asarray(ords, dtype=np.int64)
         if not len(ords):
             return
@@ -190,6 +213,7 @@ class _Arrays:
         self.sig[ords] = sig
         self.sus_from[ords] = sus_from
         self.sus_to[ords] = sus_to
+        self.date[ords] = date
         self.alive[ords] = True
 
     def remove(self, ords) -> None:
@@ -306,6 +330,147 @@ class _ByLatitude:
         return band.concat(_Slab(a, extra))
 
 
+class _Postings:
+    """Lexeme -> (ords of the documents containing it, its best weight class there: 3 in the
+    names, 2 in the labels, 1 elsewhere), fetched on first use and kept in step by deltas.
+    The least recently used are dropped beyond MAX_ENTRIES."""
+
+    MAX_ENTRIES = 500
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def lexemes(self) -> list[str]:
+        return list(self.entries)
+
+    def get(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        found = self.entries.get(lexeme)
+        if found is not None:
+            self.entries.move_to_end(lexeme)
+            return found
+        raw = connection.connection.driver_connection
+        buffer = bytearray()
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(_POSTING.format(lexeme=lexeme)) as copy,
+        ):
+            for block in copy:
+                buffer += block
+        count = (len(buffer) - _HEADER - 2) // _POSTING_ROW.itemsize
+        rows = np.frombuffer(bytes(buffer), dtype=_POSTING_ROW, count=count, offset=_HEADER)
+        order = np.argsort(rows["ord"])
+        posting = (
+            rows["ord"][order].astype(np.int64),
+            rows["wclass"][order].astype(np.int8),
+        )
+        self.entries[lexeme] = posting
+        while len(self.entries) > self.MAX_ENTRIES:
+            self.entries.popitem(last=False)
+        return posting
+
+    def apply(self, touched: np.ndarray, present: list) -> None:
+        """Documents `touched` by a delta lose their entries; `present` (ord, lexeme, class)
+        rows give back those that still contain a held lexeme."""
+        if not self.entries or not len(touched):
+            return
+        by_lexeme: dict[str, list[tuple[int, int]]] = {}
+        for ord_, lexeme, wclass in present:
+            by_lexeme.setdefault(lexeme, []).append((ord_, wclass))
+        for lexeme, (ords, classes) in list(self.entries.items()):
+            keep = ~np.isin(ords, touched)
+            added = by_lexeme.get(lexeme, [])
+            ords = np.concatenate([ords[keep], np.array([o for o, _ in added], dtype=np.int64)])
+            classes = np.concatenate(
+                [classes[keep], np.array([c for _, c in added], dtype=np.int8)]
+            )
+            order = np.argsort(ords)
+            self.entries[lexeme] = (ords[order], classes[order])
+
+
+class PageRow:
+    """A candidate of a page, shaped like the postgres backend's rows (see merge_streams);
+    `service_id` holds the document's `ord` until the page is cut."""
+
+    __slots__ = ("distance", "part", "rank", "service_id", "stream")
+
+    def __init__(self, stream: str, rank: int, ord_: int, distance: float | None) -> None:
+        self.stream = stream
+        self.part = 1 if stream == "r" else 0
+        self.rank = rank
+        self.service_id = ord_
+        self.distance = distance
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class _Selection:
+    """The documents of a search, by stream (ords and their signatures)."""
+
+    on_site: np.ndarray = field(default_factory=lambda: _EMPTY)
+    on_site_sigs: np.ndarray = field(default_factory=lambda: _EMPTY)
+    remote: np.ndarray = field(default_factory=lambda: _EMPTY)
+    remote_sigs: np.ndarray = field(default_factory=lambda: _EMPTY)
+    national: np.ndarray = field(default_factory=lambda: _EMPTY)
+    national_sigs: np.ndarray = field(default_factory=lambda: _EMPTY)
+    place: Place | None = None
+
+    def counts(self, key_map: facet_module.FacetKeys, index: FacetIndex) -> Counts:
+        sigs = np.concatenate([self.on_site_sigs, self.remote_sigs, self.national_sigs])
+        per_sig = np.bincount(sigs, minlength=len(index.sig_keys))
+        per_key = np.bincount(
+            index.pair_key, weights=per_sig[index.pair_sig], minlength=index.sig_keys.shape[1]
+        )
+        codes = np.flatnonzero(per_key)
+        return Counts(
+            total=len(sigs),
+            facets=key_map.facets({int(code): round(per_key[code]) for code in codes}),
+            on_site=len(self.on_site),
+        )
+
+    def page_rows(self, index: FacetIndex, query: SearchQuery, text: TextMatch) -> list:
+        n = query.offset + query.size
+        a = index.arrays
+        rows: list[PageRow] = []
+        if self.place is None:
+            ords = _top_by_score(self.national, text.score, a.date, n)
+            return [PageRow("n", i, int(o), None) for i, o in enumerate(ords)]
+        ords = self.on_site
+        distances = _haversine_m(a.lon[ords], a.lat[ords], self.place.longitude,
+                                 self.place.latitude)  # fmt: skip
+        # Same arithmetic as SQL: score * 10000.0 / (10000 + distance).
+        blended = text.score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
+        order = np.lexsort((ords, -blended))[:n]
+        rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
+        remote = _top_by_score(self.remote, text.score, a.date, n)
+        rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
+        return rows
+
+
+def _top_by_score(ords: np.ndarray, score: np.ndarray, date: np.ndarray, n: int) -> np.ndarray:
+    """The `n` best of `ords` by (score desc, date desc, ord asc), in that order."""
+    if not len(ords):
+        return ords
+    key = (
+        score[ords].astype(np.int64) << 48
+        | (date[ords].astype(np.int64) + (1 << 15)) << 32
+        | ((1 << 31) - 1 - ords)
+    )
+    if len(ords) > n:
+        best = np.argpartition(-key, n - 1)[:n]
+        ords, key = ords[best], key[best]
+    return ords[np.argsort(-key, kind="stable")]
+
+
+@dataclass
+class TextMatch:
+    """Documents matching a text query (a mask over ords) and their relevance score."""
+
+    mask: np.ndarray
+    score: np.ndarray  # sum over words of the weight class (see TextQuery.score_sql)
+
+
 class FacetIndex:
     """The copy of one database's index in this process (see the module docstring)."""
 
@@ -324,6 +489,7 @@ class FacetIndex:
         self.pair_key = np.zeros(0, dtype=np.int64)
         self.eligs = _Positions()
         self.eligs_by_code: dict[str, list[int]] = {}  # code -> dense elig positions
+        self.postings = _Postings()
         self.load_seconds = 0.0
 
     @property
@@ -365,6 +531,7 @@ class FacetIndex:
             fresh.sigs.of(rows["sig"]),
             rows["sus_from"],
             rows["sus_to"],
+            rows["date"],
         )
         fresh.arrays = arrays
         fresh.by_latitude = _ByLatitude(arrays)
@@ -372,7 +539,7 @@ class FacetIndex:
         with self.lock:
             for name in (
                 "arrays", "by_latitude", "remote", "sigs", "sig_keys", "pair_sig", "pair_key",
-                "eligs", "eligs_by_code",
+                "eligs", "eligs_by_code", "postings",
             ):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
             self.horizon = horizon
@@ -426,11 +593,18 @@ class FacetIndex:
         threading.Thread(target=run, name="search-accelerator-load", daemon=True).start()
 
     def apply_delta(self, connection: Connection) -> int:
-        rows = connection.execute(_DELTA, {"horizon": self.horizon}).all()
+        rows = connection.execute(
+            _DELTA, {"horizon": self.horizon, "lexemes": self.postings.lexemes()}
+        ).all()
         horizon = next(row.ord for row in rows if row.kind == "h")
         removed = np.array([row.ord for row in rows if row.kind == "t"], dtype=np.int64)
         changed = [row for row in rows if row.kind == "d"]
+        present = [(row.ord, row.lexeme, row.wclass) for row in rows if row.kind == "l"]
         with self.lock:
+            self.postings.apply(
+                np.concatenate([removed, np.array([r.ord for r in changed], dtype=np.int64)]),
+                present,
+            )
             sig_ids = np.array([row.sig for row in changed], dtype=np.int64)
             elig_ids = np.array([row.elig for row in changed], dtype=np.int64)
             if not (self.sigs.known(sig_ids) and self.eligs.known(elig_ids)):
@@ -447,6 +621,7 @@ class FacetIndex:
                     self.sigs.of(sig_ids),
                     [row.sus_from for row in changed],
                     [row.sus_to for row in changed],
+                    [row.date for row in changed],
                 )
             assert self.by_latitude is not None
             self.by_latitude.touch([*removed.tolist(), *(row.ord for row in changed)])
@@ -474,16 +649,61 @@ class FacetIndex:
 
     # Counting --------------------------------------------------------------------------
 
+    def text_match(self, connection: Connection, text_query) -> TextMatch | None:
+        """Documents matching every searched word (or one of its corrections), from the
+        postings; None when a lexeme cannot be handled here (SQL answers then)."""
+        size = self.arrays.size
+        mask = np.ones(size, dtype=bool)
+        score = np.zeros(size, dtype=np.int16)
+        for word in text_query.searched:
+            word_class = np.zeros(size, dtype=np.int8)
+            for lexemes in word.lexemes:
+                if not lexemes:
+                    continue
+                if not all(_LEXEME.fullmatch(lexeme) for lexeme in lexemes):
+                    return None
+                option_class = None
+                for lexeme in lexemes:  # a token giving several lexemes needs them all
+                    ords, classes = self.postings.get(connection, lexeme)
+                    lexeme_class = np.zeros(size, dtype=np.int8)
+                    inside = ords < size
+                    lexeme_class[ords[inside]] = classes[inside]
+                    option_class = (
+                        lexeme_class if option_class is None
+                        else np.minimum(option_class, lexeme_class)
+                    )  # fmt: skip
+                if option_class is not None:
+                    np.maximum(word_class, option_class, out=word_class)
+            mask &= word_class > 0
+            score += word_class
+        return TextMatch(mask=mask, score=score)
+
     def counts(
         self,
         query: SearchQuery,
         place: Place | None,
         key_map: facet_module.FacetKeys,
         today: int,
+        text_match: TextMatch | None = None,
     ) -> Counts:
-        """Total and facets of `query` without text (the caller makes sure of that)."""
+        """Total and facets of `query` (its text as `text_match`, see `text_match()`)."""
         with self.lock:
-            return self._counts(query, place, key_map, today)
+            return self._select(query, place, key_map, today, text_match).counts(key_map, self)
+
+    def page(
+        self,
+        query: SearchQuery,
+        place: Place | None,
+        key_map: facet_module.FacetKeys,
+        today: int,
+        text_match: TextMatch,
+    ) -> tuple[Counts, list[PageRow]]:
+        """Counts and the ranked candidates of the page of a text search: the same orders as
+        dora.search.backends.postgres (score, then freshness, then `ord`; on site, score
+        blended with proximity), cut at offset + size per stream."""
+        with self.lock:
+            selection = self._select(query, place, key_map, today, text_match)
+            return selection.counts(key_map, self), selection.page_rows(self, query, text_match)
 
     def _allowed(self, query: SearchQuery, key_map: facet_module.FacetKeys) -> np.ndarray | None:
         """Per signature: does it pass the filters (None: no filter)."""
@@ -496,56 +716,54 @@ class FacetIndex:
             allowed = passes if allowed is None else allowed & passes
         return allowed
 
-    def _counts(
+    def _select(
         self,
         query: SearchQuery,
         place: Place | None,
         key_map: facet_module.FacetKeys,
         today: int,
-    ) -> Counts:
+        text_match: TextMatch | None,
+    ) -> _Selection:
         a = self.arrays
         allowed = self._allowed(query, key_map)
-        on_site = 0
         if place is None:
             keep = a.alive & _visible(a.sus_from, a.sus_to, today)
             if allowed is not None:
                 keep &= allowed[a.sig]
-            sigs = a.sig[keep]
-        else:
-            eligible = np.zeros(len(self.eligs.ids) + 1, dtype=bool)
-            for code in place.codes:
-                positions = self.eligs_by_code.get(code)
-                if positions:
-                    eligible[positions] = True
-            band, inside = self._within(query, place)
-            elig, sig = band.elig[inside], band.sig[inside]
-            keep = eligible[elig] & _visible(band.sus_from[inside], band.sus_to[inside], today)
+            if text_match is not None:
+                keep &= text_match.mask[: a.size]
+            ords = np.flatnonzero(keep)
+            return _Selection(national=ords, national_sigs=a.sig[ords])
+        eligible = np.zeros(len(self.eligs.ids) + 1, dtype=bool)
+        for code in place.codes:
+            positions = self.eligs_by_code.get(code)
+            if positions:
+                eligible[positions] = True
+        band, inside = self._within(query, place)
+        elig, sig = band.elig[inside], band.sig[inside]
+        keep = eligible[elig] & _visible(band.sus_from[inside], band.sus_to[inside], today)
+        if allowed is not None:
+            keep &= allowed[sig]
+        on_site = band.ords[inside][keep] if text_match is None else None
+        if text_match is not None:
+            ords = band.ords[inside]
+            keep &= text_match.mask[ords]
+            on_site = ords[keep]
+        selection = _Selection(on_site=on_site, on_site_sigs=sig[keep], place=place)
+        if query.a_distance:
+            assert self.remote is not None
+            remote = self.remote
+            keep = eligible[remote.elig] & _visible(remote.sus_from, remote.sus_to, today)
             if allowed is not None:
-                keep &= allowed[sig]
-            sigs = sig[keep]
-            on_site = len(sigs)
-            if query.a_distance:
-                assert self.remote is not None
-                remote = self.remote
-                keep = eligible[remote.elig] & _visible(remote.sus_from, remote.sus_to, today)
-                if allowed is not None:
-                    keep &= allowed[remote.sig]
-                # Remote services already counted as on site within the radius count once.
-                hybrid = np.flatnonzero(keep & ((remote.flags & ON_SITE) != 0))
-                keep[hybrid[_inside(remote.lons[hybrid], remote.lats[hybrid], place, query)]] = (
-                    False
-                )
-                sigs = np.concatenate([sigs, remote.sig[keep]])
-        per_sig = np.bincount(sigs, minlength=len(self.sig_keys))
-        per_key = np.bincount(
-            self.pair_key, weights=per_sig[self.pair_sig], minlength=self.sig_keys.shape[1]
-        )
-        codes = np.flatnonzero(per_key)
-        return Counts(
-            total=len(sigs),
-            facets=key_map.facets({int(code): round(per_key[code]) for code in codes}),
-            on_site=on_site,
-        )
+                keep &= allowed[remote.sig]
+            if text_match is not None:
+                keep &= text_match.mask[remote.ords]
+            # Remote services already counted as on site within the radius count once.
+            hybrid = np.flatnonzero(keep & ((remote.flags & ON_SITE) != 0))
+            keep[hybrid[_inside(remote.lons[hybrid], remote.lats[hybrid], place, query)]] = False
+            selection.remote = remote.ords[keep]
+            selection.remote_sigs = remote.sig[keep]
+        return selection
 
     def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray]:
         """On-site documents within the radius (see `_inside`): a latitude band (a view of

@@ -81,6 +81,7 @@ class SearchDocument(db.Model):
         # Without text nor place, and for remote services, the freshest come first.
         Index("ix_search_document_date_maj", "date_maj", "service_id"),
         Index("ix_search_document_changed_xid", "changed_xid"),
+        Index("ix_search_document_ord", "ord", unique=True),
         # Remote services are listed freshest first.
         Index(
             "ix_search_document_remote", "date_maj", "service_id", postgresql_where=text("remote")

@@ -56,6 +56,7 @@ INDEXES = {
     "ix_search_document_tsv": "CREATE INDEX {name} ON {table} USING gin (tsv)",
     "ix_search_document_date_maj": "CREATE INDEX {name} ON {table} (date_maj, service_id)",
     "ix_search_document_changed_xid": "CREATE INDEX {name} ON {table} (changed_xid)",
+    "ix_search_document_ord": "CREATE UNIQUE INDEX {name} ON {table} (ord)",
     "ix_search_document_remote": (
         "CREATE INDEX {name} ON {table} (date_maj, service_id) WHERE remote"
     ),

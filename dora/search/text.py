@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import bindparam, func, literal_column, text
@@ -57,6 +57,14 @@ class Word:
     found: bool  # matches services as typed (after stemming)
     alternatives: tuple[str, ...] = ()  # lexicon words one typo away, matched as well
     suggestion: str | None = None  # best correction when not found
+    # The index lexemes of each option (the word, then its alternatives), from PostgreSQL.
+    lexemes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def options(self) -> list[str]:
+        """What is searched for this word: itself (folded) and its corrections."""
+        folded = fold(self.typed)
+        return [folded, *(a for a in self.alternatives if a != folded)]
 
 
 @dataclass(frozen=True)
@@ -75,12 +83,32 @@ class TextQuery:
         Words are made of letters and digits only, so they need no quoting.
         """
         parts = []
-        for word in self.words:
-            if not word.searched:
-                continue
-            options = [fold(word.typed), *(a for a in word.alternatives if a != fold(word.typed))]
+        for word in self.searched:
+            options = word.options
             parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
         return " & ".join(parts)
+
+    @property
+    def searched(self) -> list[Word]:
+        return [word for word in self.words if word.searched]
+
+    def score_sql(self, alias: str = "d") -> tuple[str, dict[str, str]]:
+        """Relevance of a matching document, and its parameters: for each word, 3 when it (or
+        a correction) is in the names (weight A), 2 in the labels (B), 1 elsewhere (C).
+
+        The same score as dora.search.accel computes from its postings, so that both give the
+        same order."""
+        terms, params = [], {}
+        for index, word in enumerate(self.searched):
+            for weight in ("A", "B"):
+                params[f"w{index}{weight.lower()}"] = " | ".join(
+                    f"{option}:{weight}" for option in word.options
+                )
+            terms.append(
+                f"(CASE WHEN {alias}.tsv @@ to_tsquery('dora_french', :w{index}a) THEN 3"
+                f" WHEN {alias}.tsv @@ to_tsquery('dora_french', :w{index}b) THEN 2 ELSE 1 END)"
+            )
+        return "(" + " + ".join(terms) + ")", params
 
     def sql(self):
         """The tsquery as a SQL expression (None when there is nothing to search)."""
@@ -108,6 +136,11 @@ _PROBE = text(
     ORDER BY w.n"""
 ).bindparams(bindparam("typed", type_=ARRAY(Text)))
 
+_LEXEMES = text(
+    """SELECT o, tsvector_to_array(to_tsvector('dora_french', o)) AS lexemes
+    FROM unnest(:options) AS o"""
+).bindparams(bindparam("options", type_=ARRAY(Text)))
+
 _CANDIDATES = text(
     """SELECT l.word, l.forme,
         EXISTS (SELECT 1 FROM search_document AS d
@@ -132,7 +165,14 @@ def prepare(session: Session, q: str) -> TextQuery:
             result.append(Word(typed=word, searched=probe.searched, found=probe.found))
             continue
         result.append(_correct(session, word))
-    return TextQuery(words=tuple(result))
+    options = sorted({option for word in result if word.searched for option in word.options})
+    lexemes = dict(session.execute(_LEXEMES, {"options": options}).all()) if options else {}
+    return TextQuery(
+        words=tuple(
+            replace(word, lexemes=tuple(tuple(lexemes.get(o) or ()) for o in word.options))
+            for word in result
+        )
+    )
 
 
 def _correct(session: Session, word: str) -> Word:

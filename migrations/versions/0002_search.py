@@ -342,6 +342,7 @@ def upgrade():
     op.create_index("ix_search_document_tsv", "search_document", ["tsv"], postgresql_using="gin")
     op.create_index("ix_search_document_date_maj", "search_document", ["date_maj", "service_id"])
     op.create_index("ix_search_document_changed_xid", "search_document", ["changed_xid"])
+    op.create_index("ix_search_document_ord", "search_document", ["ord"], unique=True)
     # Remote services are listed freshest first.
     op.create_index(
         "ix_search_document_remote",

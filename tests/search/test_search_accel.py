@@ -118,3 +118,58 @@ def test_requests_that_wrote_do_not_use_the_copy(catalogue, db_session):
     index.load(db_session.connection())
     # The test transaction has written (the catalogue fixture): the copy must not answer.
     assert index.usable(db_session, db_session.get_bind().engine) is None
+
+
+TEXTS = ("garage", "mobilité", "garage solidaire", "vehicule", "soins acces", "mobilitee")
+
+
+@pytest.fixture
+def named_catalogue(catalogue, place_service, points):
+    """Names and descriptions to search, over the random catalogue."""
+    rng = random.Random(3)
+    names = ("Garage solidaire", "Accès aux soins", "Atelier mobilité", "Permanence")
+    for _ in range(60):
+        commune = rng.choice(COMMUNES)
+        place_service(
+            commune,
+            nom=rng.choice(names),
+            description=rng.choice(("Un garage.", "Aide aux véhicules.", "Accueil.")),
+            zone_eligibilite=rng.choice(ZONES),
+            modes_accueil=rng.choice([["en-presentiel"], ["a-distance"]]),
+            thematiques=rng.sample(THEMATIQUES, 1),
+        )
+
+
+def test_text_searches_give_the_same_counts_and_pages(named_catalogue, db_session):
+    from dora.search import text as text_module
+    from dora.search.backends.postgres import merge_streams
+
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    today = (date.today() - date(1970, 1, 1)).days
+    key_map = facets.keys(db_session)
+    rng = random.Random(5)
+    for q in TEXTS:
+        for commune in (None, "93066", "69123"):
+            query = SearchQuery(
+                commune=commune, q=q, size=7, page=rng.choice((1, 2)),
+                frais=("gratuit",) if rng.random() < 0.3 else (),
+            )  # fmt: skip
+            place = resolve_place(db_session, query)
+            text_query = text_module.prepare(db_session, q)
+            statements = Statements(query, place, key_map, text_query)
+            sql_total, sql_facets = PostgresBackend(accelerate=False).counts(db_session, statements)
+            page_sql = statements.page_sql()
+            rows = db_session.execute(
+                statements.bind(page_sql), statements.bound_params(page_sql)
+            ).all()
+            sql_hits = merge_streams(rows, query.offset, query.size)
+            match = index.text_match(db_session.connection(), text_query)
+            counted, page_rows = index.page(query, place, key_map, today, match)
+            assert (counted.total, counted.facets) == (sql_total, sql_facets), query
+            ours = merge_streams(page_rows, query.offset, query.size)
+            ords = dict(
+                db_session.execute(text("SELECT service_id, ord FROM search_document")).all()
+            )
+            assert [ords[h.service_id] for h in sql_hits] == [h.service_id for h in ours], query
+            assert [h.distance_m for h in sql_hits] == [h.distance_m for h in ours], query

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.types import SmallInteger, Text
+from sqlalchemy.types import BigInteger, SmallInteger, Text
 
 from dora.search import accel
 from dora.search import facets as facet_module
@@ -45,7 +45,6 @@ NOT_SUSPENDED = (
 )
 WITHIN = "(d.on_site AND ST_DWithin(d.location, ST_GeogFromText(:point), :radius_m, false))"
 DISTANCE = "(d.location <-> ST_GeogFromText(:point))"
-RANK = "ts_rank(d.tsv, to_tsquery('dora_french', :tsq))"
 
 _ARRAY_PARAMS = {"codes": ARRAY(Text)}
 
@@ -76,9 +75,14 @@ class Statements:
             self.knn_conditions.append(
                 f"(d.keys || '{{}}'::smallint[]) && CAST(:f{index} AS smallint[])"
             )
+        self.score = "0"
         if self.has_text:
-            self.params["tsq"] = self.text_query.tsquery_text()  # type: ignore[union-attr]
+            assert self.text_query is not None
+            self.params["tsq"] = self.text_query.tsquery_text()
             self.conditions.append("d.tsv @@ to_tsquery('dora_french', :tsq)")
+            self.knn_conditions.append("d.tsv @@ to_tsquery('dora_french', :tsq)")
+            self.score, score_params = self.text_query.score_sql()
+            self.params.update(score_params)
         if self.place is not None:
             place = self.place
             self.params.update(
@@ -121,15 +125,17 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
         self.params["n"] = self.query.offset + self.query.size
         if self.place is None:
             order = (
-                "s.rank DESC, s.service_id"
+                "s.score DESC, s.date_maj DESC, s.ord"
                 if self.has_text
                 else "s.date_maj DESC, s.service_id DESC"
             )
             return _ranked("n", 0, self._candidates(self.where(), order), order)
         if self.has_text:
-            score = f"{RANK} * {PROXIMITY_HALF_M} / ({PROXIMITY_HALF_M} + {DISTANCE})"
-            on_site = self._candidates(self.where(WITHIN), "s.score DESC, s.service_id", score)
-            on_site_order = "s.score DESC, s.service_id"
+            blended = (
+                f"{self.score} * {PROXIMITY_HALF_M}::float8 / ({PROXIMITY_HALF_M} + {DISTANCE})"
+            )
+            on_site = self._candidates(self.where(WITHIN), "s.blended DESC, s.ord", blended)
+            on_site_order = "s.blended DESC, s.ord"
         elif self.knn:
             on_site = self.on_site_by_distance()
             on_site_order = "s.distance, s.service_id"
@@ -162,17 +168,18 @@ ORDER BY {DISTANCE}, d.service_id LIMIT :n"""
         self, where: str, order: str, score: str | None = None, *, distance: bool = True
     ) -> str:
         """The first :n rows of `search_document AS d` under `where`, ordered by `order`
-        (written over the output columns `s.…`: distance, rank, score…).
+        (written over the output columns `s.…`: distance, score, blended…).
         Remote services have no distance (`distance=False`)."""
         columns = {
             "service_id": "d.service_id",
             "date_maj": "d.date_maj",
+            "ord": "d.ord",
             "distance": DISTANCE if self.place and distance else "NULL::float",
         }
         if self.has_text:
-            columns["rank"] = RANK
+            columns["score"] = self.score
         if score:
-            columns["score"] = score
+            columns["blended"] = score
         # Ordering by the expressions themselves keeps index-driven orders (KNN distance,
         # date) available to the planner.
         inner_order = order
@@ -189,7 +196,9 @@ ORDER BY {DISTANCE}, d.service_id LIMIT :n"""
         else freshest first (read in the order of a partial index on remote services)."""
         remote = f"d.remote AND NOT {WITHIN}"
         order = (
-            "s.rank DESC, s.service_id" if self.has_text else "s.date_maj DESC, s.service_id DESC"
+            "s.score DESC, s.date_maj DESC, s.ord"
+            if self.has_text
+            else "s.date_maj DESC, s.service_id DESC"
         )
         candidates = self._candidates(self.where(remote), order, distance=False)
         return [_ranked("r", 1, candidates, order)]
@@ -261,9 +270,29 @@ class PostgresBackend:
         text_query: TextQuery | None = None,
     ) -> SearchResult:
         statements = self.statements(session, query, place, text_query)
-        counted = self.accelerated_counts(session, statements)
+        suggestion = text_query.suggestion if text_query else None
+        accelerator = self.accelerator(session)
+        if accelerator is not None:
+            index, today = accelerator
+            if statements.has_text:
+                answered = self._accelerated_text(session, statements, index, today)
+                if answered is not None:
+                    counted, hits = answered
+                    return SearchResult(
+                        total=counted.total,
+                        hits=hits,
+                        facets=counted.facets,
+                        backend=self.name,
+                        suggestion=suggestion,
+                        notes={"counts": "accelerator", "page": "accelerator"},
+                    )
+                counted = None
+            else:
+                counted = index.counts(query, place, statements.key_map, today)
+        else:
+            counted = None
         if counted is not None:
-            total, on_site, facets = counted
+            total, on_site, facets = counted.total, counted.on_site, counted.facets
         else:
             total, on_site, facets = self.counts_with_on_site(session, statements)
         statements.knn = on_site >= KNN_FROM
@@ -275,22 +304,40 @@ class PostgresBackend:
             hits=hits,
             facets=facets,
             backend=self.name,
-            suggestion=text_query.suggestion if text_query else None,
-            notes={"counts": "accelerator" if counted is not None else "sql"},
+            suggestion=suggestion,
+            notes={"counts": "accelerator" if counted is not None else "sql", "page": "sql"},
         )
 
-    def accelerated_counts(
-        self, session: Session, statements: Statements
-    ) -> tuple[int, int, facet_module.Facets] | None:
-        if not self.accelerate or statements.has_text:
+    def accelerator(self, session: Session) -> tuple[accel.FacetIndex, int] | None:
+        """The process' copy of the index and today's day, when it can answer."""
+        if not self.accelerate:
             return None
         engine = session.get_bind().engine
         index = accel.index_for(engine)
         today = index.usable(session, engine)
-        if today is None:
+        return None if today is None else (index, today)
+
+    def _accelerated_text(self, session: Session, statements: Statements, index, today: int):
+        assert statements.text_query is not None
+        match = index.text_match(session.connection(), statements.text_query)
+        if match is None:
             return None
-        counted = index.counts(statements.query, statements.place, statements.key_map, today)
-        return counted.total, counted.on_site, counted.facets
+        query = statements.query
+        counted, rows = index.page(query, statements.place, statements.key_map, today, match)
+        hits = merge_streams(rows, query.offset, query.size)
+        ids = dict(
+            session.execute(
+                text(
+                    "SELECT ord, service_id FROM search_document WHERE ord = ANY(:ords)"
+                ).bindparams(bindparam("ords", type_=ARRAY(BigInteger))),
+                {"ords": [hit.service_id for hit in hits]},
+            ).all()
+        )
+        return counted, [
+            Hit(service_id=ids[hit.service_id], distance_m=hit.distance_m)
+            for hit in hits
+            if hit.service_id in ids  # removed meanwhile: skipped, never an error
+        ]
 
     def counts_with_on_site(
         self, session: Session, statements: Statements
