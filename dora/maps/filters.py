@@ -49,6 +49,11 @@ class MapFilters:
             pairs.append(("q", self.q))
         return pairs
 
+    def labels(self) -> list[str]:
+        """The filters in words, for a summary (« Mobilité, Jeunes, « garage » »)."""
+        words = [vocabulary.label(value) for name in FILTER_FIELDS for value in getattr(self, name)]
+        return [*words, f"« {self.q} »"] if self.q else words
+
     def single_category(self) -> str | None:
         """The category when the only filter is exactly one whole category."""
         if len(self.thematiques) != 1 or any(

@@ -92,11 +92,21 @@ def cluster_colour(filters: MapFilters) -> str:
     return category_colour(category) if category else ALL_CATEGORIES_COLOUR
 
 
-def search_url(territory: Territory, filters: MapFilters) -> str | None:
-    """The search page, pre-filled around the territory's main commune."""
-    if territory.search_commune is None:
+def search_place(
+    territory: Territory, reference: queries.Reference | None
+) -> tuple[str, str] | None:
+    """(code, name) of the commune the search page is pre-filled with: the person's when
+    given, else the one standing for the territory (its chef-lieu, largest commune…)."""
+    if reference is not None and reference.code:
+        return reference.code, reference.label
+    return territory.search_commune
+
+
+def search_url(place: tuple[str, str] | None, filters: MapFilters) -> str | None:
+    """The search page, pre-filled with the commune and the same filters."""
+    if place is None:
         return None
-    query = [("commune", territory.search_commune[0]), *filters.query_args()]
+    query = [("commune", place[0]), *filters.query_args()]
     base = (
         url_for("search.search_page")
         if "search.search_page" in current_app.view_functions
@@ -221,7 +231,8 @@ def territory_page(kind: str, code: str):
                 thematiques=value,
                 page=None,
             ),
-            search_url=search_url(territory, filters),
+            search_place=search_place(territory, reference),
+            search_url=search_url(search_place(territory, reference), filters),
             styles={s.value: s for s in category_styles()},
         ),
         status,

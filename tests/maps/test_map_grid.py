@@ -238,3 +238,16 @@ def test_suspension_dates_need_no_write_to_take_effect(db_session, make_service)
     after = queries.services_geojson(db_session, request, max_points=0)
     assert after["source"] == "grille"
     assert after["total"] == before["total"] + 1
+
+
+def test_recount_command_restores_the_counts(app, db_session, make_service):
+    make_service()
+    expected = _snapshot(db_session)
+    db_session.execute(text("DELETE FROM map_grid_cell; DELETE FROM map_commune_stat"))
+    assert _snapshot(db_session) != expected
+    from dora.maps.cli import command
+
+    result = app.test_cli_runner().invoke(command, ["recompter"])
+    assert result.exit_code == 0, result.output
+    assert "map_grid_cell : 0 →" in result.output
+    assert _snapshot(db_session) == expected
