@@ -365,8 +365,8 @@ def find_territories(session: Session, query: str, *, limit: int = 10) -> list[T
         return []
     matches: list[TerritoryMatch] = []
     name = normalise_name(query)
-    for departement in reference.departements():
-        if query.upper() == departement.code or (name and name in normalise_name(departement.nom)):
+    for normalised, departement in _named_departements():
+        if query.upper() == departement.code or (name and name in normalised):
             matches.append(
                 TerritoryMatch(
                     TerritoryRef("departement", departement.code),
