@@ -104,13 +104,21 @@ def command() -> None:
 )
 @click.option("--reset", is_flag=True, help="Supprimer d’abord les données de démonstration.")
 @click.option(
+    "--rebuild-indexes",
+    is_flag=True,
+    help="Supprimer les index GIN et GiST des services pendant l’écriture et les reconstruire "
+    "après (gros volumes ; la table est verrouillée jusqu’à la fin).",
+)
+@click.option(
     "--date-reference",
     type=IsoDate(),
     default=None,
     help="Date à partir de laquelle les dates de mise à jour sont tirées (aujourd’hui).",
 )
 @with_appcontext
-def seed_command(services: int, seed: int, reset: bool, date_reference: date | None) -> None:
+def seed_command(
+    services: int, seed: int, reset: bool, rebuild_indexes: bool, date_reference: date | None
+) -> None:
     from dora.demo import operations
     from dora.demo.generator import DemoSet
     from dora.extensions import db
@@ -127,7 +135,14 @@ def seed_command(services: int, seed: int, reset: bool, date_reference: date | N
 
     try:
         with db.engine.begin() as connection:
-            report = operations.seed(connection, services, demo, reset=reset, progress=progress)
+            report = operations.seed(
+                connection,
+                services,
+                demo,
+                reset=reset,
+                rebuild_indexes=rebuild_indexes,
+                progress=progress,
+            )
     except operations.DemoError as error:
         raise FrenchError(str(error)) from None
     finally:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -124,6 +125,7 @@ _PHONE_PREFIXES = {
 _MOBILE_PREFIX = "+3363998"
 _VOWELS = frozenset("AEIOUYÂÊÎÔÛÉÈËÏÜŒaeiouy")
 _METRES_PER_DEGREE = 111_320.0
+_PREFIX = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,13 @@ class DemoSet:
     prefix: str = DEFAULT_PREFIX
     source: str = DEFAULT_SOURCE
     reference_date: date = field(default_factory=date.today)
+
+    def __post_init__(self) -> None:
+        # The prefix goes into ids written by COPY as is, and into LIKE patterns.
+        if not _PREFIX.fullmatch(self.prefix):
+            raise ValueError(f"préfixe d’identifiant invalide : {self.prefix!r}")
+        if self.seed < 0:
+            raise ValueError(f"la graine doit être positive ou nulle : {self.seed}")
 
     def service_id(self, number: int) -> str:
         return f"{self.prefix}--svc-{number:07d}"

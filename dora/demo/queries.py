@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 from dora.demo.generator import SERVICES_PER_CHUNK, STRUCTURES_PER_CHUNK, DemoSet
 
 
-def _pattern(prefix: str) -> str:
+def id_pattern(prefix: str) -> str:
+    """LIKE pattern matching the ids that start with `prefix`."""
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -23,7 +24,7 @@ def count_services(connection: Connection, demo: DemoSet, first: int, last: int)
         {
             "first": demo.service_id(first),
             "last": demo.service_id(last),
-            "pattern": _pattern(demo.service_id_prefix),
+            "pattern": id_pattern(demo.service_id_prefix),
         },
     ).scalar_one()
 
@@ -32,11 +33,11 @@ def count_all(connection: Connection, demo: DemoSet) -> tuple[int, int]:
     """(services, structures) of this demo set present in the database."""
     services = connection.execute(
         text("SELECT count(*) FROM service WHERE id LIKE :pattern AND source = :source"),
-        {"pattern": _pattern(demo.service_id_prefix), "source": demo.source},
+        {"pattern": id_pattern(demo.service_id_prefix), "source": demo.source},
     ).scalar_one()
     structures = connection.execute(
         text("SELECT count(*) FROM structure WHERE id LIKE :pattern AND source = :source"),
-        {"pattern": _pattern(demo.structure_id_prefix), "source": demo.source},
+        {"pattern": id_pattern(demo.structure_id_prefix), "source": demo.source},
     ).scalar_one()
     return services, structures
 
@@ -53,7 +54,7 @@ def services_per_chunk(connection: Connection, demo: DemoSet, last: int) -> dict
         {
             "first": demo.service_id(1),
             "last": demo.service_id(last),
-            "pattern": _pattern(demo.service_id_prefix),
+            "pattern": id_pattern(demo.service_id_prefix),
         },
     )
     return {int(chunk): int(count) for chunk, count in rows}
@@ -67,7 +68,7 @@ def service_ids_in_chunk(connection: Connection, demo: DemoSet, chunk: int) -> s
             {
                 "first": demo.service_id(first),
                 "last": demo.service_id(first + SERVICES_PER_CHUNK - 1),
-                "pattern": _pattern(demo.service_id_prefix),
+                "pattern": id_pattern(demo.service_id_prefix),
             },
         ).scalars()
     )
@@ -82,7 +83,7 @@ def structure_ids_in_chunks(connection: Connection, demo: DemoSet, chunks: list[
         {
             "first": demo.structure_id(min(chunks) * STRUCTURES_PER_CHUNK + 1),
             "last": demo.structure_id((max(chunks) + 1) * STRUCTURES_PER_CHUNK),
-            "pattern": _pattern(demo.structure_id_prefix),
+            "pattern": id_pattern(demo.structure_id_prefix),
         },
     ).scalars()
     return set(found)
@@ -95,13 +96,13 @@ def first_services(connection: Connection, demo: DemoSet, limit: int) -> list[tu
             "SELECT id, code_insee, type FROM service"
             " WHERE id >= :first AND id LIKE :pattern ORDER BY id LIMIT :limit"
         ),
-        {"first": demo.service_id(1), "pattern": _pattern(demo.service_id_prefix), "limit": limit},
+        {
+            "first": demo.service_id(1),
+            "pattern": id_pattern(demo.service_id_prefix),
+            "limit": limit,
+        },
     )
     return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def service_table_is_empty(connection: Connection) -> bool:
-    return not connection.execute(text("SELECT EXISTS (SELECT 1 FROM service)")).scalar_one()
 
 
 def heavy_service_indexes(connection: Connection) -> list[tuple[str, str]]:

@@ -165,3 +165,26 @@ def test_impossible_counts_are_refused_before_writing(db_connection, count):
     with pytest.raises(operations.DemoError, match="compris entre 1 et"):
         operations.seed(db_connection, count, DEMO)
     assert _ids(db_connection, "service") == []
+
+
+def test_a_refused_deletion_is_explained_and_leaves_the_transaction_usable(db_connection):
+    operations.seed(db_connection, 300, DEMO)
+    # Another feature’s table pointing at a demo service, without ON DELETE CASCADE
+    # (created in the test transaction, rolled back with it).
+    db_connection.execute(
+        text("CREATE TABLE test_demo_favori (service_id text REFERENCES service (id))")
+    )
+    db_connection.execute(
+        text("INSERT INTO test_demo_favori VALUES (:id)"), {"id": DEMO.service_id(7)}
+    )
+    with pytest.raises(operations.DemoError, match="d’autres données y font référence"):
+        operations.seed(db_connection, 300, DEMO, reset=True)
+    assert len(_ids(db_connection, "service")) == 300
+
+
+def test_demo_sets_reject_unsafe_prefixes():
+    with pytest.raises(ValueError, match="préfixe"):
+        DemoSet(prefix="demo\tx")
+    with pytest.raises(ValueError, match="préfixe"):
+        DemoSet(prefix="de_mo%")
+    assert DemoSet(prefix="bench-demo").service_id(12) == "bench-demo--svc-0000012"
