@@ -429,33 +429,45 @@ class _Selection:
             on_site=len(self.on_site),
         )
 
-    def page_rows(self, index: FacetIndex, query: SearchQuery, text: TextMatch) -> list:
+    def page_rows(self, index: FacetIndex, query: SearchQuery, text: TextMatch | None) -> list:
+        """The first offset + size of each stream, in the postgres backend's orders."""
         n = query.offset + query.size
         a = index.arrays
+        score = text.score if text is not None else np.zeros(a.size, dtype=np.int16)
         rows: list[PageRow] = []
         if self.place is None:
-            ords = _top_by_score(self.national, text.score, a.date, n)
+            assert text is not None  # without text nor place, SQL reads the date index
+            ords = _top_by_score(self.national, score, a.date, n)
             return [PageRow("n", i, int(o), None) for i, o in enumerate(ords)]
         ords = self.on_site
-        distances = _haversine_m(a.lon[ords], a.lat[ords], self.place.longitude,
-                                 self.place.latitude)  # fmt: skip
-        # Same arithmetic as SQL: score * 10000.0 / (10000 + distance).
-        blended = text.score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
-        order = np.lexsort((ords, -blended))[:n]
+        distances = _haversine_m(
+            a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
+        )
+        if text is not None:
+            # Same arithmetic as SQL: score * 10000.0 / (10000 + distance), then ord.
+            blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
+            order = np.lexsort((ords, -blended))[:n]
+        elif len(ords) > n:
+            nearest = np.argpartition(distances, n - 1)[:n]
+            # Ties at the edge: every document as near as the n-th one competes, by ord.
+            edge = distances[nearest].max()
+            nearest = np.flatnonzero(distances <= edge)
+            order = nearest[np.lexsort((ords[nearest], distances[nearest]))][:n]
+        else:
+            order = np.lexsort((ords, distances))
         rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
-        remote = _top_by_score(self.remote, text.score, a.date, n)
+        remote = _top_by_score(self.remote, score, a.date, n)
         rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
         return rows
 
 
 def _top_by_score(ords: np.ndarray, score: np.ndarray, date: np.ndarray, n: int) -> np.ndarray:
-    """The `n` best of `ords` by (score desc, date desc, ord asc), in that order."""
+    """The `n` best of `ords` by (score desc, date desc, ord desc), in that order (one int64
+    key: 16 bits of score, 16 of day, 31 of ord)."""
     if not len(ords):
         return ords
     key = (
-        score[ords].astype(np.int64) << 48
-        | (date[ords].astype(np.int64) + (1 << 15)) << 32
-        | ((1 << 31) - 1 - ords)
+        score[ords].astype(np.int64) << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
     )
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
@@ -696,11 +708,13 @@ class FacetIndex:
         place: Place | None,
         key_map: facet_module.FacetKeys,
         today: int,
-        text_match: TextMatch,
+        text_match: TextMatch | None,
     ) -> tuple[Counts, list[PageRow]]:
-        """Counts and the ranked candidates of the page of a text search: the same orders as
-        dora.search.backends.postgres (score, then freshness, then `ord`; on site, score
-        blended with proximity), cut at offset + size per stream."""
+        """Counts and the ranked candidates of the page of a search with text or a place: the
+        same orders as dora.search.backends.postgres (on site by distance, or text score
+        blended with proximity, ties by `ord`; remote and national by score, freshness, then
+        `ord` descending),
+        cut at offset + size per stream."""
         with self.lock:
             selection = self._select(query, place, key_map, today, text_match)
             return selection.counts(key_map, self), selection.page_rows(self, query, text_match)

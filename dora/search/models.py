@@ -83,9 +83,7 @@ class SearchDocument(db.Model):
         Index("ix_search_document_changed_xid", "changed_xid"),
         Index("ix_search_document_ord", "ord", unique=True),
         # Remote services are listed freshest first.
-        Index(
-            "ix_search_document_remote", "date_maj", "service_id", postgresql_where=text("remote")
-        ),
+        Index("ix_search_document_remote", "date_maj", "ord", postgresql_where=text("remote")),
     )
 
 

@@ -57,9 +57,7 @@ INDEXES = {
     "ix_search_document_date_maj": "CREATE INDEX {name} ON {table} (date_maj, service_id)",
     "ix_search_document_changed_xid": "CREATE INDEX {name} ON {table} (changed_xid)",
     "ix_search_document_ord": "CREATE UNIQUE INDEX {name} ON {table} (ord)",
-    "ix_search_document_remote": (
-        "CREATE INDEX {name} ON {table} (date_maj, service_id) WHERE remote"
-    ),
+    "ix_search_document_remote": ("CREATE INDEX {name} ON {table} (date_maj, ord) WHERE remote"),
 }
 
 # Words of the names of a batch of services (the lexicon only grows: a word that no longer

@@ -347,7 +347,7 @@ def upgrade():
     op.create_index(
         "ix_search_document_remote",
         "search_document",
-        ["date_maj", "service_id"],
+        ["date_maj", "ord"],
         postgresql_where=sa.text("remote"),
     )
     # Searches read a few index entries: parallel workers only add start-up time.

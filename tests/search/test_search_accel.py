@@ -140,6 +140,33 @@ def named_catalogue(catalogue, place_service, points):
         )
 
 
+def test_pages_with_a_place_are_the_same(catalogue, db_session):
+    """Searches with a place (no text): the accelerator's page is the postgres one."""
+    from dora.search.backends.postgres import merge_streams
+
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    today = (date.today() - date(1970, 1, 1)).days
+    key_map = facets.keys(db_session)
+    ords = dict(db_session.execute(text("SELECT service_id, ord FROM search_document")).all())
+    for query in random_queries(40):
+        if query.commune is None:
+            continue
+        for page in (1, 3):
+            query = query.with_changes(page=page, size=6)
+            place = resolve_place(db_session, query)
+            statements = Statements(query, place, key_map)
+            page_sql = statements.page_sql()
+            rows = db_session.execute(
+                statements.bind(page_sql), statements.bound_params(page_sql)
+            ).all()
+            expected = merge_streams(rows, query.offset, query.size)
+            _, page_rows = index.page(query, place, key_map, today, None)
+            ours = merge_streams(page_rows, query.offset, query.size)
+            assert [ords[h.service_id] for h in expected] == [h.service_id for h in ours], query
+            assert [h.distance_m for h in expected] == [h.distance_m for h in ours], query
+
+
 def test_text_searches_give_the_same_counts_and_pages(named_catalogue, db_session):
     from dora.search import text as text_module
     from dora.search.backends.postgres import merge_streams

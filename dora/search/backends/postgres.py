@@ -6,8 +6,11 @@ A search runs two statements (plus the text look-ups of dora.search.text when th
   on-site services within the radius (by distance, or by text relevance blended with
   proximity) and remote services (freshest first, or by relevance) — merged in Python so
   that one result in `REMOTE_EVERY` is remote (positions 3, 8, 13…) while both streams last.
-  Without a place, one list by relevance or freshness. Every ordering ends with the service
-  id, so pages never repeat or skip a result.
+  Without a place, one list by relevance or freshness. Every ordering ends with a unique key
+  (the document's `ord`; the service id for the freshest-first national list), so pages never
+  repeat or skip a result. When the in-process accelerator can answer (dora.search.accel),
+  it gives totals and facets and, for searches with a place or with text, the page too (the
+  same orders): SQL then only maps its documents to services.
 - the *counts*: total and facet counts of the same set, in one scan (`unnest(keys)`).
 
 `Statements` builds both as plain SQL with bound parameters, so that the benchmark can run the
@@ -37,6 +40,7 @@ REMOTE_SLOT = 2
 # Above this many on-site matches within the radius, the page walks the location index in
 # distance order (a few rows); below, it reads the matches through the other indexes.
 KNN_FROM = 1000
+CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 # Text relevance is halved 10 km away (and divided by 6 at 50 km).
 PROXIMITY_HALF_M = 10_000
 
@@ -125,7 +129,7 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
         self.params["n"] = self.query.offset + self.query.size
         if self.place is None:
             order = (
-                "s.score DESC, s.date_maj DESC, s.ord"
+                "s.score DESC, s.date_maj DESC, s.ord DESC"
                 if self.has_text
                 else "s.date_maj DESC, s.service_id DESC"
             )
@@ -138,10 +142,10 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
             on_site_order = "s.blended DESC, s.ord"
         elif self.knn:
             on_site = self.on_site_by_distance()
-            on_site_order = "s.distance, s.service_id"
+            on_site_order = "s.distance, s.ord"
         else:
-            on_site = self._candidates(self.where(WITHIN), "s.distance, s.service_id")
-            on_site_order = "s.distance, s.service_id"
+            on_site = self._candidates(self.where(WITHIN), "s.distance, s.ord")
+            on_site_order = "s.distance, s.ord"
         parts = [_ranked("o", 0, on_site, on_site_order)]
         if self.query.a_distance:
             parts += self._remote_parts()
@@ -154,7 +158,7 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
         is then sorted by (distance, id), so equal distances never make pages unstable.
         """
         knn_where = " AND ".join([*self.knn_conditions, WITHIN])
-        return f"""SELECT d.service_id, {DISTANCE} AS distance
+        return f"""SELECT d.service_id, d.ord, {DISTANCE} AS distance
 FROM search_document AS d,
     (SELECT max(k.distance) AS edge FROM (
         SELECT {DISTANCE} AS distance FROM search_document AS d WHERE {knn_where}
@@ -162,7 +166,7 @@ FROM search_document AS d,
 WHERE {knn_where}
     AND ST_DWithin(d.location, ST_GeogFromText(:point), e.edge + 1, false)
     AND {DISTANCE} <= e.edge
-ORDER BY {DISTANCE}, d.service_id LIMIT :n"""
+ORDER BY {DISTANCE}, d.ord LIMIT :n"""
 
     def _candidates(
         self, where: str, order: str, score: str | None = None, *, distance: bool = True
@@ -196,9 +200,9 @@ ORDER BY {DISTANCE}, d.service_id LIMIT :n"""
         else freshest first (read in the order of a partial index on remote services)."""
         remote = f"d.remote AND NOT {WITHIN}"
         order = (
-            "s.score DESC, s.date_maj DESC, s.ord"
+            "s.score DESC, s.date_maj DESC, s.ord DESC"
             if self.has_text
-            else "s.date_maj DESC, s.service_id DESC"
+            else "s.date_maj DESC, s.ord DESC"
         )
         candidates = self._candidates(self.where(remote), order, distance=False)
         return [_ranked("r", 1, candidates, order)]
@@ -269,13 +273,17 @@ class PostgresBackend:
         place: Place | None,
         text_query: TextQuery | None = None,
     ) -> SearchResult:
+        # psycopg prepares a statement run five times, and PostgreSQL then tends to a generic
+        # plan, blind to the parameters (a radius around Paris is not one around a village):
+        # searches are planned for their own values (for this transaction only).
+        session.execute(text(CUSTOM_PLANS))
         statements = self.statements(session, query, place, text_query)
         suggestion = text_query.suggestion if text_query else None
         accelerator = self.accelerator(session)
         if accelerator is not None:
             index, today = accelerator
-            if statements.has_text:
-                answered = self._accelerated_text(session, statements, index, today)
+            if statements.has_text or place is not None:
+                answered = self._accelerated_page(session, statements, index, today)
                 if answered is not None:
                     counted, hits = answered
                     return SearchResult(
@@ -317,11 +325,13 @@ class PostgresBackend:
         today = index.usable(session, engine)
         return None if today is None else (index, today)
 
-    def _accelerated_text(self, session: Session, statements: Statements, index, today: int):
-        assert statements.text_query is not None
-        match = index.text_match(session.connection(), statements.text_query)
-        if match is None:
-            return None
+    def _accelerated_page(self, session: Session, statements: Statements, index, today: int):
+        match = None
+        if statements.has_text:
+            assert statements.text_query is not None
+            match = index.text_match(session.connection(), statements.text_query)
+            if match is None:
+                return None
         query = statements.query
         counted, rows = index.page(query, statements.place, statements.key_map, today, match)
         hits = merge_streams(rows, query.offset, query.size)
