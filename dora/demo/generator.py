@@ -130,7 +130,9 @@ _PREFIX = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 @dataclass(frozen=True)
 class DemoSet:
-    """Which demo data: same seed, prefix and reference date → the same rows, byte for byte."""
+    """Which demo data: same seed, prefix and reference date → the same rows, byte for byte
+    (with the same numpy release: numpy does not promise identical streams across releases of
+    its Generator methods). `reference_date` defaults to today: dates are relative to it."""
 
     seed: int = DEFAULT_SEED
     prefix: str = DEFAULT_PREFIX
