@@ -88,8 +88,10 @@ _ROW = np.dtype(
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
 
+# Also asks for custom plans for the rest of the transaction (see the postgres backend).
 _STATE = text(
-    """SELECT (SELECT value FROM search_meta WHERE key = 'generation') AS generation,
+    """SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,
+        (SELECT value FROM search_meta WHERE key = 'generation') AS generation,
         current_date - DATE '1970-01-01' AS today,
         pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
         (EXISTS (SELECT 1 FROM search_document WHERE changed_xid >= :horizon)
@@ -136,6 +138,12 @@ def _visible(sus_from: np.ndarray, sus_to: np.ndarray, today: int) -> np.ndarray
     return (sus_from == NO_DAY) | (sus_from > today) | ((sus_to != NO_DAY) & (sus_to < today))
 
 
+def _unit_vectors(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, ...]:
+    lam, phi = np.radians(lons), np.radians(lats)
+    cos_phi = np.cos(phi)
+    return cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)
+
+
 def _box(query: SearchQuery, place: Place) -> tuple[float, float]:
     """Half-sizes in degrees of a box a little larger than the search circle."""
     dlat = math.degrees(query.rayon_km * 1000 / EARTH_RADIUS_M) * 1.01 + 1e-6
@@ -143,22 +151,22 @@ def _box(query: SearchQuery, place: Place) -> tuple[float, float]:
     return dlat, min(180.0, dlat / max(coslat, 1e-6))
 
 
-def _inside(lons: np.ndarray, lats: np.ndarray, place: Place, query: SearchQuery) -> np.ndarray:
-    """Within the radius, by the same spherical distance as PostGIS (use_spheroid false).
-
-    A flat-earth distance (mid-latitude scaling, accurate to well under 1 % up to a few
-    hundred kilometres) settles points clearly inside or outside; the exact spherical
-    distance is computed for those within EDGE of the circle only."""
+def _inside(slab: _Slab, positions: np.ndarray, place: Place, query: SearchQuery) -> np.ndarray:
+    """Which of these documents are within the radius, by the same spherical distance as
+    PostGIS (use_spheroid false): the angle between unit vectors, compared through its
+    cosine; points within EDGE of the circle are settled by the exact haversine distance."""
     radius = query.rayon_km * 1000
-    gap = np.abs(lons - place.longitude)
-    gap = np.minimum(gap, 360 - gap)
-    scale = math.pi / 180 * EARTH_RADIUS_M
-    x = gap * np.cos(np.radians((lats + place.latitude) / 2)) * scale
-    y = (lats - place.latitude) * scale
-    flat = np.sqrt(x * x + y * y)
-    inside = flat <= radius * (1 - EDGE)
-    edge = np.flatnonzero(~inside & (flat <= radius * (1 + EDGE)))
-    exact = _haversine_m(lons[edge], lats[edge], place.longitude, place.latitude)
+    x0, y0, z0 = (
+        float(v[0]) for v in _unit_vectors(np.array([place.longitude]), np.array([place.latitude]))
+    )
+    dot = slab.x[positions] * x0 + slab.y[positions] * y0 + slab.z[positions] * z0
+    inner = math.cos(radius * (1 - EDGE) / EARTH_RADIUS_M)
+    outer = math.cos(min(math.pi, radius * (1 + EDGE) / EARTH_RADIUS_M))
+    inside = dot >= inner
+    edge = np.flatnonzero(~inside & (dot >= outer))
+    exact = _haversine_m(
+        slab.lons[positions[edge]], slab.lats[positions[edge]], place.longitude, place.latitude
+    )
     inside[edge[exact <= radius]] = True
     return inside
 
@@ -251,7 +259,7 @@ class _Positions:
         return self.lookup[np.asarray(db_ids, dtype=np.int64)]
 
 
-_COLUMNS = ("ords", "lons", "lats", "flags", "elig", "sig", "sus_from", "sus_to")
+_COLUMNS = ("ords", "lons", "lats", "x", "y", "z", "flags", "elig", "sig", "sus_from", "sus_to")
 
 
 class _Slab:
@@ -261,6 +269,8 @@ class _Slab:
         self.ords = ords
         self.lons = a.lon[ords]
         self.lats = a.lat[ords]
+        # Unit vectors: within a radius is a dot product (no trigonometry per search).
+        self.x, self.y, self.z = _unit_vectors(self.lons, self.lats)
         self.flags = a.flags[ords]
         self.elig = a.elig[ords]
         self.sig = a.sig[ords]
@@ -646,10 +656,12 @@ class FacetIndex:
     # Freshness -------------------------------------------------------------------------
 
     def usable(self, session: Session, engine: Engine) -> int | None:
-        """Today's day number when the copy can answer for `session`, else None."""
+        """Today's day number when the copy can answer for `session`, else None.
+
+        Runs the freshness query (which also sets custom plans for the transaction)."""
+        state = session.execute(_STATE, {"horizon": self.horizon}).one()
         if self.loading:
             return None
-        state = session.execute(_STATE, {"horizon": self.horizon}).one()
         if state.wrote:
             return None
         if not self.ready or state.generation != self.generation:
@@ -774,7 +786,7 @@ class FacetIndex:
                 keep &= text_match.mask[remote.ords]
             # Remote services already counted as on site within the radius count once.
             hybrid = np.flatnonzero(keep & ((remote.flags & ON_SITE) != 0))
-            keep[hybrid[_inside(remote.lons[hybrid], remote.lats[hybrid], place, query)]] = False
+            keep[hybrid[_inside(remote, hybrid, place, query)]] = False
             selection.remote = remote.ords[keep]
             selection.remote_sigs = remote.sig[keep]
         return selection
@@ -787,7 +799,7 @@ class FacetIndex:
         band = self.by_latitude.band(self.arrays, place.latitude, dlat)
         gap = np.abs(band.lons - place.longitude)
         near = np.flatnonzero(np.minimum(gap, 360 - gap) <= dlon)
-        return band, near[_inside(band.lons[near], band.lats[near], place, query)]
+        return band, near[_inside(band, near, place, query)]
 
 
 _indexes: dict[str, FacetIndex] = {}

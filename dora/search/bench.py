@@ -366,11 +366,14 @@ def _wait_ready(base: str, mix) -> None:
             break
         except OSError:
             time.sleep(0.2)
-    # Every worker loads its accelerator copy in the background on its first search.
+    # Every worker loads its accelerator copy in the background on its first search, then
+    # fetches the postings of the words it is asked: the mix is run a few times first.
     with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
-        for _ in range(3):
+        for _ in range(2):
             list(pool.map(lambda item: _get(base, _url(item[1])), mix[:40]))
             time.sleep(8)
+        for _ in range(WORKERS + 2):
+            list(pool.map(lambda item: _get(base, _url(item[1])), mix))
 
 
 def bench_http() -> None:

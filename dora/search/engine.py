@@ -20,13 +20,14 @@ from flask import Flask, current_app
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.types import Text
+from sqlalchemy.types import BigInteger, Text
 
 from dora.catalogue.models import Service, Structure
 from dora.catalogue.schemas import SERVICE_FIELDS, service_record
 from dora.search import text as text_module
 from dora.search.backends.base import BackendUnavailable, Hit, SearchBackend, SearchResult
 from dora.search.backends.postgres import PostgresBackend
+from dora.search.models import SearchDocument
 from dora.search.query import Place, SearchQuery, resolve_place
 
 log = logging.getLogger(__name__)
@@ -139,21 +140,33 @@ _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
 
 
 def hydrate(session: Session, hits: list[Hit]) -> list[dict[str, Any]]:
-    """The services of `hits`, in order, as mappings (one query)."""
+    """The services of `hits`, in order, as mappings (one query, by `ord` when the hits come
+    from the accelerator, else by service id)."""
     if not hits:
         return []
-    statement = (
-        select(*_SERVICE_COLUMNS)
-        .join(Structure.__table__, Structure.__table__.c.id == Service.__table__.c.structure_id)
-        .where(Service.__table__.c.id == any_(bindparam("ids", type_=ARRAY(Text))))
+    service, structure = Service.__table__, Structure.__table__
+    document = SearchDocument.__table__
+    by_ord = all(hit.ord is not None for hit in hits)
+    statement = select(*_SERVICE_COLUMNS, document.c.ord).join(
+        structure, structure.c.id == service.c.structure_id
     )
+    if by_ord:
+        statement = statement.join(document, document.c.service_id == service.c.id).where(
+            document.c.ord == any_(bindparam("keys", type_=ARRAY(BigInteger)))
+        )
+        keys = [hit.ord for hit in hits]
+    else:
+        statement = statement.outerjoin(document, document.c.service_id == service.c.id).where(
+            service.c.id == any_(bindparam("keys", type_=ARRAY(Text)))
+        )
+        keys = [hit.service_id for hit in hits]
     rows = {
-        row.id: dict(row._mapping)
-        for row in session.execute(statement, {"ids": [hit.service_id for hit in hits]})
+        (row.ord if by_ord else row.id): dict(row._mapping)
+        for row in session.execute(statement, {"keys": keys})
     }
     items = []
-    for hit in hits:
-        row = rows.get(hit.service_id)
-        if row is not None:  # deleted between the two statements: skip, never fail
+    for hit, key in zip(hits, keys, strict=True):
+        row = rows.get(key)
+        if row is not None:  # removed between the two statements: skipped, never an error
             items.append({**row, "distance_m": hit.distance_m})
     return items

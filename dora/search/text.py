@@ -130,7 +130,8 @@ class TextQuery:
 
 _PROBE = text(
     """SELECT w.typed, q::text <> '' AS searched,
-        q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d WHERE d.tsv @@ q) AS found
+        q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d WHERE d.tsv @@ q) AS found,
+        tsvector_to_array(to_tsvector('dora_french', w.typed)) AS lexemes
     FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
         LATERAL to_tsquery('dora_french', w.typed) AS q
     ORDER BY w.n"""
@@ -159,14 +160,18 @@ def prepare(session: Session, q: str) -> TextQuery:
     # Words are made of letters and digits: to_tsquery cannot choke on them.
     folded = [fold(word) for word in typed]
     probes = session.execute(_PROBE, {"typed": folded}).all()
+    lexemes = {probe.typed: probe.lexemes for probe in probes}
     result = []
     for word, probe in zip(typed, probes, strict=True):
         if not probe.searched or probe.found or len(fold(word)) < MIN_TYPO_LENGTH:
             result.append(Word(typed=word, searched=probe.searched, found=probe.found))
             continue
         result.append(_correct(session, word))
-    options = sorted({option for word in result if word.searched for option in word.options})
-    lexemes = dict(session.execute(_LEXEMES, {"options": options}).all()) if options else {}
+    missing = sorted(
+        {o for word in result if word.searched for o in word.options if o not in lexemes}
+    )
+    if missing:  # corrections: their lexemes too
+        lexemes.update(session.execute(_LEXEMES, {"options": missing}).all())
     return TextQuery(
         words=tuple(
             replace(word, lexemes=tuple(tuple(lexemes.get(o) or ()) for o in word.options))

@@ -19,8 +19,9 @@ class BackendUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Hit:
-    service_id: str
+    service_id: str | None  # None when only `ord` is known (the accelerator's pages)
     distance_m: int | None  # None for remote services (and searches without location)
+    ord: int | None = None  # the search_document row, when known
 
 
 @dataclass(frozen=True)
