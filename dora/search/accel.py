@@ -88,14 +88,14 @@ _ROW = np.dtype(
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
 
-# Also asks for custom plans for the rest of the transaction (see the postgres backend).
 _STATE = text(
-    """SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plans,
-        (SELECT value FROM search_meta WHERE key = 'generation') AS generation,
+    """SELECT (SELECT value FROM search_meta WHERE key = 'generation') AS generation,
         current_date - DATE '1970-01-01' AS today,
         pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
-        (EXISTS (SELECT 1 FROM search_document WHERE changed_xid >= :horizon)
-         OR EXISTS (SELECT 1 FROM search_tombstone WHERE xid >= :horizon)) AS changed"""
+        -- max() reads the end of an index whatever the plan (prepared statements get
+        -- generic plans, blind to :horizon).
+        (coalesce((SELECT max(changed_xid) FROM search_document), 0) >= :horizon
+         OR coalesce((SELECT max(xid) FROM search_tombstone), 0) >= :horizon) AS changed"""
 )
 
 # One statement, one snapshot: the horizon and the changes it covers agree. Changed documents
@@ -504,6 +504,7 @@ class FacetIndex:
         self.arrays = _Arrays(0)
         self.by_latitude: _ByLatitude | None = None
         self.remote: _Slab | None = None
+        self.remote_starts = np.zeros(1, dtype=np.int64)
         self.sigs = _Positions()
         # Signature -> facet codes, as flat pairs (facets are one weighted bincount).
         self.sig_keys = np.zeros((0, 1), dtype=bool)
@@ -560,8 +561,8 @@ class FacetIndex:
         fresh._derive()
         with self.lock:
             for name in (
-                "arrays", "by_latitude", "remote", "sigs", "sig_keys", "pair_sig", "pair_key",
-                "eligs", "eligs_by_code", "postings",
+                "arrays", "by_latitude", "remote", "remote_starts", "sigs", "sig_keys",
+                "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings",
             ):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
             self.horizon = horizon
@@ -571,7 +572,13 @@ class FacetIndex:
 
     def _derive(self) -> None:
         a = self.arrays
-        self.remote = _Slab(a, np.flatnonzero(a.alive & ((a.flags & REMOTE) != 0)))
+        remote = np.flatnonzero(a.alive & ((a.flags & REMOTE) != 0))
+        # Grouped by eligibility set: a search reads only the groups eligible at its place.
+        remote = remote[np.argsort(a.elig[remote], kind="stable")]
+        self.remote = _Slab(a, remote)
+        self.remote_starts = np.searchsorted(
+            self.remote.elig, np.arange(len(self.eligs.ids) + 2), side="left"
+        )
         self.pair_sig, self.pair_key = np.nonzero(self.sig_keys)
 
     def _read_tables(self, connection: Connection) -> None:
@@ -656,9 +663,7 @@ class FacetIndex:
     # Freshness -------------------------------------------------------------------------
 
     def usable(self, session: Session, engine: Engine) -> int | None:
-        """Today's day number when the copy can answer for `session`, else None.
-
-        Runs the freshness query (which also sets custom plans for the transaction)."""
+        """Today's day number when the copy can answer for `session`, else None."""
         state = session.execute(_STATE, {"horizon": self.horizon}).one()
         if self.loading:
             return None
@@ -778,8 +783,15 @@ class FacetIndex:
         selection = _Selection(on_site=on_site, on_site_sigs=sig[keep], place=place)
         if query.a_distance:
             assert self.remote is not None
-            remote = self.remote
-            keep = eligible[remote.elig] & _visible(remote.sus_from, remote.sus_to, today)
+            groups = np.flatnonzero(eligible)
+            starts = self.remote_starts
+            remote = self.remote.take(
+                np.concatenate(
+                    [np.arange(starts[g], starts[g + 1]) for g in groups if g + 1 < len(starts)]
+                    or [np.zeros(0, dtype=np.int64)]
+                )
+            )
+            keep = _visible(remote.sus_from, remote.sus_to, today)
             if allowed is not None:
                 keep &= allowed[remote.sig]
             if text_match is not None:

@@ -189,7 +189,7 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
     text_query = text_module.prepare(session, query.q) if query.q else None
     statements = Statements(query, place, facets.keys(session), text_query)
     today = (date.today() - date(1970, 1, 1)).days
-    run: list[tuple[str, dict[str, Any]]] = [(CUSTOM_PLANS, {})]
+    run: list[tuple[str, dict[str, Any]]] = []
     if query.commune:
         run.append(("SELECT code FROM commune WHERE code = :code", {"code": query.commune}))
     if text_query is not None:
@@ -223,6 +223,8 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
         counted = index.counts(query, place, statements.key_map, today)
     statements.knn = counted.on_site >= 1000
     page_sql = statements.page_sql()
+    if not accelerated_page:
+        run.append((CUSTOM_PLANS, {}))
     (replaced if accelerated_page else run).append((page_sql, statements.bound_params(page_sql)))
     counts_sql = statements.counts_sql()
     replaced.append((counts_sql, statements.bound_params(counts_sql)))

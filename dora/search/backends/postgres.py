@@ -273,13 +273,7 @@ class PostgresBackend:
         place: Place | None,
         text_query: TextQuery | None = None,
     ) -> SearchResult:
-        # psycopg prepares a statement run five times, and PostgreSQL then tends to a generic
-        # plan, blind to the parameters (a radius around Paris is not one around a village):
-        # searches are planned for their own values (for this transaction only).
-        # (The accelerator's freshness query asks for them too: one round trip less.)
         accelerator = self.accelerator(session)
-        if not self.accelerate:
-            session.execute(text(CUSTOM_PLANS))
         statements = self.statements(session, query, place, text_query)
         suggestion = text_query.suggestion if text_query else None
         if accelerator is not None:
@@ -304,8 +298,13 @@ class PostgresBackend:
         if counted is not None:
             total, on_site, facets = counted.total, counted.on_site, counted.facets
         else:
+            session.execute(text(CUSTOM_PLANS))
             total, on_site, facets = self.counts_with_on_site(session, statements)
         statements.knn = on_site >= KNN_FROM
+        # psycopg prepares a statement run five times, and PostgreSQL then tends to a generic
+        # plan, blind to the parameters (a radius around Paris is not one around a village):
+        # the page is planned for its own values (for this transaction only).
+        session.execute(text(CUSTOM_PLANS))
         page_sql = statements.page_sql()
         rows = session.execute(statements.bind(page_sql), statements.bound_params(page_sql)).all()
         hits = merge_streams(rows, query.offset, query.size)
