@@ -8,7 +8,8 @@
 - `meili`      Meilisearch settings and query translation (pure functions);
 - `engine`     runs a search: place, backend with fallback, items;
 - `sync`, `operations`  outbox, bulk path, reindex; `cli`: `dora search sync|reindex|status`;
-- `api`        GET /api/v1/search; `views`: the /recherche page; `mapping`: its map;
+- `api`        GET /api/v1/search (with `cache`, an exact per-process answer cache);
+               `views`: the /recherche page; `mapping`: its map;
 - `openapi`    the OpenAPI fragment of /api/v1/search; `bench`: speed at 1M services.
 
 Index maintenance after writes: database triggers keep the postgres index in step inside

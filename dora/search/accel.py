@@ -513,6 +513,8 @@ class FacetIndex:
         self.eligs = _Positions()
         self.eligs_by_code: dict[str, list[int]] = {}  # code -> dense elig positions
         self.postings = _Postings()
+        # Bumped whenever the copy changes: what a response cache may key on.
+        self.version = 0
         self.load_seconds = 0.0
 
     @property
@@ -567,6 +569,7 @@ class FacetIndex:
                 setattr(self, name, getattr(fresh, name))
             self.horizon = horizon
             self.generation = generation
+            self.version += 1
         self.load_seconds = time.perf_counter() - started
         log.info("search accelerator: %d documents loaded in %.1f s", count, self.load_seconds)
 
@@ -658,6 +661,8 @@ class FacetIndex:
                 self.by_latitude = _ByLatitude(a)
             self._derive()
             self.horizon = horizon
+            if len(removed) or changed:
+                self.version += 1
         return len(removed) + len(changed)
 
     # Freshness -------------------------------------------------------------------------

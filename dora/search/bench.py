@@ -56,6 +56,8 @@ from dora import vocabulary
 from dora.bench.timing import Summary, ratio_line, summarise
 from dora.extensions import db
 from dora.search import accel, facets, sync
+from dora.search import api as search_api
+from dora.search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from dora.search import text as text_module
 from dora.search.backends.postgres import CUSTOM_PLANS, PostgresBackend, Statements
 from dora.search.query import SearchQuery, resolve_place
@@ -159,6 +161,11 @@ def _api_samples(mix) -> dict[str, list[float]]:
         if response.status_code != 200:
             raise click.ClickException(f"{url}: {response.status_code} {response.get_data()!r}")
     return samples
+
+
+def _set_response_cache(size: int) -> None:
+    current_app.config["SEARCH_RESPONSE_CACHE_SIZE"] = size
+    current_app.extensions.pop(search_api.CACHE_KEY, None)
 
 
 def _psycopg_sql(sql: str) -> str:
@@ -302,8 +309,13 @@ def bench_search() -> None:
     mix = query_mix()
     _echo(f"Mix: {len(mix)} queries ({', '.join(f'{n} {s}' for s, n in SHAPES.items())}).")
     index = _load_accelerator()
-    _api_samples(mix)  # warm-up: caches, accelerator, statistics
-    api = _report("API (Flask test client)", _api_samples(mix))
+    _set_response_cache(0)
+    _api_samples(mix)  # warm-up: buffers, postings, statistics
+    api = _report("API (Flask test client), no answer cache", _api_samples(mix))
+    _set_response_cache(DEFAULT_CACHE_SIZE)
+    _api_samples(mix)  # fills the answer cache
+    _report("API (Flask test client), answers from the cache (same mix again)", _api_samples(mix))
+    _set_response_cache(0)
     raw, exact = _sql_samples(mix, index)
     # What SQL alone needs = what the API runs + what the accelerator replaces.
     sql = _report("Raw SQL of the same queries (psycopg, the statements the API runs)", raw)
@@ -342,8 +354,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve(port: int) -> subprocess.Popen:
+def _serve(port: int, cache_size: int) -> subprocess.Popen:
     env = dict(os.environ)
+    env["SEARCH_RESPONSE_CACHE_SIZE"] = str(cache_size)
     env["DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     return subprocess.Popen(
@@ -381,24 +394,28 @@ def _wait_ready(base: str, mix) -> None:
 def bench_http() -> None:
     ensure_data()
     mix = query_mix()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = _serve(port)
-    try:
-        _wait_ready(base, mix)
-        samples: dict[str, list[float]] = defaultdict(list)
-        for shape, query in mix:
-            status, seconds = _get(base, _url(query))
-            assert status == 200
-            samples[shape].append(seconds)
-        _report(f"API over HTTP (gunicorn, {WORKERS} workers, one request at a time)", samples)
-        _throughput(base, mix)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    for cache_size, label in ((0, "no answer cache"), (DEFAULT_CACHE_SIZE, "answer cache on")):
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = _serve(port, cache_size)
+        try:
+            _wait_ready(base, mix)
+            samples: dict[str, list[float]] = defaultdict(list)
+            for shape, query in mix:
+                status, seconds = _get(base, _url(query))
+                assert status == 200
+                samples[shape].append(seconds)
+            _report(
+                f"API over HTTP (gunicorn, {WORKERS} workers, one request at a time), {label}",
+                samples,
+            )
+            _throughput(base, mix, label)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
-def _throughput(base: str, mix) -> None:
+def _throughput(base: str, mix, label: str) -> None:
     urls = [_url(query) for _, query in mix]
     if shutil.which("wrk"):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -415,7 +432,10 @@ def _throughput(base: str, mix) -> None:
             check=True,
         )
         Path(script.name).unlink()
-        _echo(f"\nThroughput: wrk, 2 threads, 16 connections, {LOAD_SECONDS} s, the mix in turn")
+        _echo(
+            f"\nThroughput ({label}): wrk, 2 threads, 16 connections, {LOAD_SECONDS} s,"
+            " the mix in turn"
+        )
         _echo("\n".join("  " + line for line in result.stdout.strip().splitlines()))
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
         socket_errors = re.search(r"Socket errors: (.*)", result.stdout)

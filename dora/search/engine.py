@@ -110,6 +110,19 @@ def current_engine() -> Engine:
     return engine if engine is not None else init_engine(current_app)
 
 
+def index_version(session: Session) -> tuple | None:
+    """What an answer depends on besides the query, when the postgres backend's copy of the
+    index can answer this request (see dora.search.cache); None otherwise."""
+    engine = current_engine()
+    if engine.primary is not engine.postgres:
+        return None
+    accelerator = engine.postgres.accelerator(session)
+    if accelerator is None:
+        return None
+    index, today = accelerator
+    return (id(index), index.generation, index.version, today)
+
+
 def search(session: Session, query: SearchQuery) -> SearchResponse:
     """Answer `query` (raises ApiError for an unknown commune)."""
     place = resolve_place(session, query)

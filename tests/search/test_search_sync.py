@@ -297,3 +297,27 @@ def test_search_commands(scratch_app, engine):
     result = runner.invoke(cli, ["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "Réindexation" in result.output and "index reconstruit" in result.output
+
+
+def test_answers_are_cached_until_the_index_changes(scratch_app, engine):
+    from dora.search import accel, api
+
+    with engine.begin() as connection:
+        insert_services(connection, 2, frais="gratuit")
+    index = accel.index_for(engine)
+    with engine.connect() as connection:
+        index.load(connection)
+    client = scratch_app.test_client()
+    scratch_app.extensions.pop(api.CACHE_KEY, None)
+    first = client.get("/api/v1/search?commune=93066").get_json()
+    assert client.get("/api/v1/search?commune=93066").get_json() == first
+    cache = scratch_app.extensions[api.CACHE_KEY]
+    assert (cache.hits, cache.misses) == (1, 1)
+    with engine.begin() as connection:
+        insert_services(connection, 1, frais="payant")
+    after = client.get("/api/v1/search?commune=93066").get_json()
+    assert after["total"] == first["total"] + 1  # never a stale answer
+    assert (
+        after["facets"]["frais"].get("payant", 0) == first["facets"]["frais"].get("payant", 0) + 1
+    )
+    accel.discard(engine)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ REMOTE_SLOT = 2
 # Above this many on-site matches within the radius, the page walks the location index in
 # distance order (a few rows); below, it reads the matches through the other indexes.
 KNN_FROM = 1000
+_UNCHECKED = object()
+_MEMO = "dora.search.accelerator"
 CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 # Text relevance is halved 10 km away (and divided by 6 at 50 km).
 PROXIMITY_HALF_M = 10_000
@@ -318,13 +321,22 @@ class PostgresBackend:
         )
 
     def accelerator(self, session: Session) -> tuple[accel.FacetIndex, int] | None:
-        """The process' copy of the index and today's day, when it can answer."""
+        """The process' copy of the index and today's day, when it can answer (checked once
+        per request: dora.search.api may have done it already)."""
         if not self.accelerate:
             return None
+        # Per request (the WSGI environ: `g` may outlive a request when an app context was
+        # pushed beforehand, as in CLI commands).
+        memo = request.environ if has_request_context() else {}
+        checked = memo.get(_MEMO, _UNCHECKED)
+        if checked is not _UNCHECKED:
+            return checked
         engine = session.get_bind().engine
         index = accel.index_for(engine)
         today = index.usable(session, engine)
-        return None if today is None else (index, today)
+        answer = None if today is None else (index, today)
+        memo[_MEMO] = answer
+        return answer
 
     def _accelerated_page(self, session: Session, statements: Statements, index, today: int):
         match = None
