@@ -57,9 +57,9 @@ from dora.bench.timing import Summary, ratio_line, summarise
 from dora.extensions import db
 from dora.search import accel, facets, sync
 from dora.search import api as search_api
-from dora.search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from dora.search import text as text_module
 from dora.search.backends.postgres import CUSTOM_PLANS, PostgresBackend, Statements
+from dora.search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from dora.search.query import SearchQuery, resolve_place
 
 SERVICES = int(os.environ.get("DORA_BENCH_SEARCH_SERVICES", "1000000"))
