@@ -5,6 +5,7 @@
 - `text`       words, typo tolerance, "did you mean";
 - `facets`     facet keys and counts;
 - `backends`   the SearchBackend interface, `postgres` (default) and `meilisearch`;
+- `accel`      the postgres backend's in-process accelerator (exact totals, facets, pages);
 - `meili`      Meilisearch settings and query translation (pure functions);
 - `engine`     runs a search: place, backend with fallback, items;
 - `sync`, `operations`  outbox, bulk path, reindex; `cli`: `dora search sync|reindex|status`;

@@ -1,26 +1,29 @@
-"""In-process facet accelerator: totals and facet counts without text, in a few milliseconds.
+"""In-process search accelerator: exact totals, facets and pages in a few milliseconds.
 
-Why: a search near Paris matches about 70,000 of a million services; counting them and their
-facets in SQL visits every matching row (150–300 ms on two cores). The page itself stays in
-PostgreSQL (KNN index scans are fast); only *how many* and *how many per facet value* come
-from here.
+Why: a search near Paris matches about 70,000 of a million services, a nationwide search
+for "logement" 114,000; counting them, their facets and ranking them in SQL visits every
+matching row (0.15 to 3 s on two cores). SQL keeps what it does fast (place, text look-ups,
+the freshest-first national list, fetching the page's services); the rest comes from here.
 
-What: each process keeps a columnar copy of `search_document` — location, on-site/remote
-flags, eligibility set (`elig_id`), facet-key signature (`sig`), suspension days — in numpy
-arrays indexed by the document's `ord` (about 35 MB for a million services). A count is a
+What: each process keeps a columnar copy of `search_document` — location (and unit vector),
+on-site/remote flags, eligibility set (`elig_id`), facet-key signature (`sig`), suspension
+days, freshness — in numpy arrays indexed by the document's `ord` (about 60 MB for a million
+services), plus, for the words searched, postings (the documents containing a lexeme and
+its best weight there: names 3, labels 2, elsewhere 1), fetched on first use. A search is a
 few vectorised passes: eligibility and filters are lookups by `elig_id` / `sig`, the radius
-is the same spherical distance PostGIS computes (`ST_DWithin(…, use_spheroid => false)`),
-today's suspensions use the database's `current_date`, and the facets are `bincount(sig)`
-multiplied by the signature × key matrix. The postgres backend checks (tests/search) that
-both give the same numbers.
+is the spherical distance PostGIS computes (`ST_DWithin(…, use_spheroid => false)`), today's
+suspensions use the database's `current_date`, facets are `bincount(sig)` spread over the
+signatures' keys, and pages follow the very orders of the postgres backend's SQL (tests in
+tests/search/test_search_accel.py check that totals, facets, pages and distances agree).
 
-Freshness: every use starts with one cheap query (generation, today, whether anything
+Freshness: every request first runs one cheap query (generation, today, whether anything
 changed since the copy's horizon). Changed documents are those whose `changed_xid` is at or
-above the horizon (the oldest transaction still running when the copy was last updated) and
-tombstones of removed ones: the delta is read in one statement (one snapshot), so the copy
-is exactly the committed index. A new generation (rebuild, TRUNCATE) reloads everything in a
-background thread while searches use plain SQL. A request whose transaction has written does
-not use the copy (it must see its own writes; and tests, which never commit, never do).
+above the horizon (the oldest transaction still running when the copy was last updated),
+and tombstones of removed ones: the delta is read in one statement (one snapshot), so the
+copy is exactly the committed index, postings included. A new generation (rebuild, TRUNCATE)
+reloads everything in a background thread while searches use plain SQL. A request whose
+transaction has written does not use the copy (it must see its own writes; and tests, which
+never commit, never do).
 """
 
 from __future__ import annotations
