@@ -17,13 +17,14 @@ signatures' keys, and pages follow the very orders of the postgres backend's SQL
 tests/search/test_search_accel.py check that totals, facets, pages and distances agree).
 
 Freshness: every request first runs one cheap query (generation, today, whether anything
-changed since the copy's horizon). Changed documents are those whose `changed_xid` is at or
-above the horizon (the oldest transaction still running when the copy was last updated),
-and tombstones of removed ones: the delta is read in one statement (one snapshot), so the
-copy is exactly the committed index, postings included. A new generation (rebuild, TRUNCATE)
-reloads everything in a background thread while searches use plain SQL. A request whose
-transaction has written does not use the copy (it must see its own writes; and tests, which
-never commit, never do).
+changed since the snapshot the copy reflects). Changed documents are those whose
+`changed_xid` is a transaction that had not started (>= the snapshot's xmax) or was still
+running (in its xip list) then, and tombstones of removed ones: the delta is read in one
+statement (one snapshot), so the copy is exactly the committed index, postings included,
+and a long transaction elsewhere never makes requests read the same changes again. A new
+generation (rebuild, TRUNCATE) reloads everything in a background thread while searches use
+plain SQL. A request whose transaction has written does not use the copy (it must see its
+own writes; and tests, which never commit, never do).
 """
 
 from __future__ import annotations
@@ -91,33 +92,45 @@ _ROW = np.dtype(
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
 
+# Written since the copy's snapshot: by a transaction that had not started (xid >= xmax) or
+# was still running (xid in xip) when it was taken. Both tests read an index whatever the
+# plan (prepared statements get generic plans, blind to the parameters).
+_SINCE = "{column} >= :xmax OR {column} = ANY(CAST(:xip AS bigint[]))"
 _STATE = text(
     """SELECT (SELECT value FROM search_meta WHERE key = 'generation') AS generation,
         current_date - DATE '1970-01-01' AS today,
         pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
-        -- max() reads the end of an index whatever the plan (prepared statements get
-        -- generic plans, blind to :horizon).
-        (coalesce((SELECT max(changed_xid) FROM search_document), 0) >= :horizon
-         OR coalesce((SELECT max(xid) FROM search_tombstone), 0) >= :horizon) AS changed"""
+        (coalesce((SELECT max(changed_xid) FROM search_document), 0) >= :xmax
+         OR coalesce((SELECT max(xid) FROM search_tombstone), 0) >= :xmax
+         OR EXISTS (SELECT 1 FROM search_document
+                    WHERE changed_xid = ANY(CAST(:xip AS bigint[])))
+         OR EXISTS (SELECT 1 FROM search_tombstone
+                    WHERE xid = ANY(CAST(:xip AS bigint[])))) AS changed"""
 )
+_SNAPSHOT = """pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
+    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) AS x) AS xip"""
 
-# One statement, one snapshot: the horizon and the changes it covers agree. Changed documents
-# also give their weight class for the lexemes whose postings are held ('l' rows).
+# One statement, one snapshot: the snapshot and the changes it covers agree ('s' row).
+# Changed documents also give their weight class for the lexemes whose postings are held
+# ('l' rows).
 _DELTA = text(
-    f"""SELECT 'h' AS kind, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ord,
+    f"""SELECT 's' AS kind, NULL::bigint AS ord,
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
         NULL::int4 AS sig, NULL::int4 AS sus_from, NULL::int4 AS sus_to, NULL::int4 AS date,
-        NULL::text AS lexeme, NULL::int2 AS wclass
+        NULL::text AS lexeme, NULL::int2 AS wclass, {_SNAPSHOT}
     UNION ALL
-    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM search_tombstone WHERE xid >= :horizon
+    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM search_tombstone WHERE {_SINCE.format(column="xid")}
     UNION ALL
-    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL FROM search_document WHERE changed_xid >= :horizon
+    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL FROM search_document
+    WHERE {_SINCE.format(column="changed_xid")}
     UNION ALL
     SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
-        (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2
+        (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2,
+        NULL, NULL
     FROM search_document AS d, unnest(d.tsv) AS u
-    WHERE d.changed_xid >= :horizon AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
+    WHERE ({_SINCE.format(column="d.changed_xid")})
+        AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
 )
 
 # A lexeme's posting: the documents containing it, with its best weight there.
@@ -503,7 +516,9 @@ class FacetIndex:
         self.lock = threading.Lock()
         self.loading = False
         self.generation: int | None = None
-        self.horizon = 0
+        # The snapshot the copy reflects: everything committed before it, nothing after.
+        self.xmax = 0
+        self.xip: list[int] = []
         self.arrays = _Arrays(0)
         self.by_latitude: _ByLatitude | None = None
         self.remote: _Slab | None = None
@@ -532,9 +547,7 @@ class FacetIndex:
         generation = connection.execute(
             text("SELECT value FROM search_meta WHERE key = 'generation'")
         ).scalar_one()
-        horizon = connection.execute(
-            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        ).scalar_one()
+        xmax, xip = connection.execute(text(f"SELECT {_SNAPSHOT}")).one()
         raw = connection.connection.driver_connection  # psycopg
         buffer = bytearray()
         with (
@@ -570,7 +583,7 @@ class FacetIndex:
                 "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings",
             ):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
-            self.horizon = horizon
+            self.xmax, self.xip = xmax, list(xip)
             self.generation = generation
             self.version += 1
         self.load_seconds = time.perf_counter() - started
@@ -629,9 +642,9 @@ class FacetIndex:
 
     def apply_delta(self, connection: Connection) -> int:
         rows = connection.execute(
-            _DELTA, {"horizon": self.horizon, "lexemes": self.postings.lexemes()}
+            _DELTA, {"xmax": self.xmax, "xip": self.xip, "lexemes": self.postings.lexemes()}
         ).all()
-        horizon = next(row.ord for row in rows if row.kind == "h")
+        snapshot = next(row for row in rows if row.kind == "s")
         removed = np.array([row.ord for row in rows if row.kind == "t"], dtype=np.int64)
         changed = [row for row in rows if row.kind == "d"]
         present = [(row.ord, row.lexeme, row.wclass) for row in rows if row.kind == "l"]
@@ -663,7 +676,7 @@ class FacetIndex:
             if len(self.by_latitude.extra) > _ByLatitude.REBUILD_EXTRA:
                 self.by_latitude = _ByLatitude(a)
             self._derive()
-            self.horizon = horizon
+            self.xmax, self.xip = snapshot.xmax, list(snapshot.xip)
             if len(removed) or changed:
                 self.version += 1
         return len(removed) + len(changed)
@@ -672,7 +685,7 @@ class FacetIndex:
 
     def usable(self, session: Session, engine: Engine) -> int | None:
         """Today's day number when the copy can answer for `session`, else None."""
-        state = session.execute(_STATE, {"horizon": self.horizon}).one()
+        state = session.execute(_STATE, {"xmax": self.xmax, "xip": self.xip}).one()
         if self.loading:
             return None
         if state.wrote:

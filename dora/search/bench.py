@@ -216,7 +216,7 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
                 {"options": folded},
             )
         )
-    run.append((accel._STATE.text, {"horizon": index.horizon}))
+    run.append((accel._STATE.text, {"xmax": index.xmax, "xip": index.xip}))
     replaced: list[tuple[str, dict[str, Any]]] = []
     accelerated_page = statements.has_text or place is not None
     if accelerated_page:

@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import folium
 from flask import url_for
-from folium.plugins import MarkerCluster
+from folium.plugins import FastMarkerCluster
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger
 
 from dora import vocabulary
 from dora.catalogue.models import Service, Structure
 from dora.maps.builder import MapHtml, new_map, render_map
+from dora.search import facets
+from dora.search.engine import current_engine
+from dora.search.models import SearchDocument
 from dora.search.query import Place, SearchQuery, matching_documents
 from dora.search.text import TextQuery
 
 MAX_MARKERS = 300
 MAP_HEIGHT = "420px"
+# Each data row: [lat, lon, popup HTML (escaped on the server), name]. Markers can be reached
+# with the keyboard (Leaflet) and are named for screen readers (`alt`).
+MARKER_CALLBACK = """
+var callback = function (row) {
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {title: row[3], alt: row[3]});
+    marker.bindPopup(row[2], {maxWidth: 280});
+    return marker;
+};
+"""
 
 
 def _zoom(rayon_km: float) -> int:
@@ -34,33 +48,72 @@ def _zoom(rayon_km: float) -> int:
 def markers(
     session: Session, query: SearchQuery, place: Place | None, text_query: TextQuery | None
 ) -> list:
-    """Up to MAX_MARKERS located results (nearest first, or freshest without a place)."""
+    """Up to MAX_MARKERS located results: the nearest (or, with text, the best ranked near the
+    place; without place, the best ranked or the freshest)."""
+    rows = _accelerated_markers(session, query, place, text_query)
+    if rows is not None:
+        return rows
     matching = matching_documents(
         session, query, place, tsquery=text_query.sql() if text_query else None
     ).subquery()
-    service = Service.__table__
-    structure = Structure.__table__
     order = (
         [matching.c.location.op("<->")(func.ST_GeogFromText(place.point_wkt))]
         if place is not None
         else [matching.c.date_maj.desc()]
     )
     statement = (
-        select(
-            matching.c.service_id,
-            service.c.nom,
-            structure.c.nom.label("structure_nom"),
-            service.c.thematiques,
-            func.ST_Y(func.geometry(matching.c.location)).label("lat"),
-            func.ST_X(func.geometry(matching.c.location)).label("lon"),
-        )
-        .join(service, service.c.id == matching.c.service_id)
-        .join(structure, structure.c.id == matching.c.structure_id)
+        _marker_columns(matching.c.service_id, matching.c.location, matching.c.structure_id)
         .where(matching.c.on_site)
         .order_by(*order, matching.c.service_id)
         .limit(MAX_MARKERS)
     )
     return list(session.execute(statement))
+
+
+def _marker_columns(service_id, location, structure_id):
+    service = Service.__table__
+    structure = Structure.__table__
+    return (
+        select(
+            service_id.label("service_id"),
+            service.c.nom,
+            structure.c.nom.label("structure_nom"),
+            service.c.thematiques,
+            func.ST_Y(func.geometry(location)).label("lat"),
+            func.ST_X(func.geometry(location)).label("lon"),
+        )
+        .join(service, service.c.id == service_id)
+        .join(structure, structure.c.id == structure_id)
+    )
+
+
+def _accelerated_markers(session, query, place, text_query) -> list | None:
+    """The same set from the process' copy of the index (dora.search.accel), when it can."""
+    backend = current_engine().postgres
+    accelerator = backend.accelerator(session)
+    has_text = text_query is not None and not text_query.empty
+    if accelerator is None or (place is None and not has_text):
+        return None
+    index, today = accelerator
+    match = index.text_match(session.connection(), text_query) if has_text else None
+    if has_text and match is None:
+        return None
+    wide = query.with_changes(page=1, size=MAX_MARKERS, a_distance=False)
+    _, rows = index.page(wide, place, facets.keys(session), today, match)
+    ords = [row.service_id for row in rows]
+    if not ords:
+        return []
+    document = SearchDocument.__table__
+    statement = (
+        _marker_columns(document.c.service_id, document.c.location, document.c.structure_id)
+        .add_columns(document.c.ord)
+        .where(
+            document.c.ord == any_(bindparam("ords", type_=ARRAY(BigInteger))),
+            document.c.on_site,
+        )
+    )
+    found = {row.ord: row for row in session.execute(statement, {"ords": ords})}
+    return [found[o] for o in ords if o in found]
 
 
 def _popup(row) -> str:
@@ -98,11 +151,11 @@ def results_map(
             fill=False,
             tooltip=f"Rayon de recherche : {query.rayon_km:g} km",
         ).add_to(page_map)
-    cluster = MarkerCluster(name="Services").add_to(page_map)
-    for row in rows:
-        folium.Marker(
-            location=[row.lat, row.lon],
-            tooltip=row.nom,
-            popup=folium.Popup(_popup(row), max_width=280),
-        ).add_to(cluster)
+    # Markers built in the browser from one data array: folium renders hundreds of Marker
+    # objects slowly and heavily.
+    FastMarkerCluster(
+        [[row.lat, row.lon, _popup(row), row.nom] for row in rows],
+        callback=MARKER_CALLBACK,
+        name="Services",
+    ).add_to(page_map)
     return render_map(page_map)
