@@ -28,13 +28,12 @@ MAX_MARKERS = 300
 MAP_HEIGHT = "420px"
 # Each data row: [lat, lon, popup HTML (escaped on the server), name]. Markers can be reached
 # with the keyboard (Leaflet) and are named for screen readers (`alt`).
-MARKER_CALLBACK = """
-var callback = function (row) {
+# (folium writes `var callback = <this>;`: a function expression.)
+MARKER_CALLBACK = """function (row) {
     var marker = L.marker(new L.LatLng(row[0], row[1]), {title: row[3], alt: row[3]});
     marker.bindPopup(row[2], {maxWidth: 280});
     return marker;
-};
-"""
+}"""
 
 
 def _zoom(rayon_km: float) -> int:
