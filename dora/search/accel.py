@@ -7,14 +7,15 @@ the freshest-first national list, fetching the page's services); the rest comes 
 
 What: each process keeps a columnar copy of `search_document` — location (and unit vector),
 on-site/remote flags, eligibility set (`elig_id`), facet-key signature (`sig`), suspension
-days, freshness — in numpy arrays indexed by the document's `ord` (about 60 MB for a million
-services), plus, for the words searched, postings (the documents containing a lexeme and
-its best weight there: names 3, labels 2, elsewhere 1), fetched on first use. A search is a
-few vectorised passes: eligibility and filters are lookups by `elig_id` / `sig`, the radius
-is the spherical distance PostGIS computes (`ST_DWithin(…, use_spheroid => false)`), today's
-suspensions use the database's `current_date`, facets are `bincount(sig)` spread over the
-signatures' keys, and pages follow the very orders of the postgres backend's SQL (tests in
-tests/search/test_search_accel.py check that totals, facets, pages and distances agree).
+days, freshness — in numpy arrays indexed by the document's `ord` (about 110 MB per process
+for a million services), plus, for the words searched, postings (the documents containing a
+lexeme and its best weight there: names 3, labels 2, elsewhere 1), fetched on first use. A
+search is a few vectorised passes: eligibility and filters are lookups by `elig_id` / `sig`,
+the radius is the spherical distance PostGIS computes (`ST_DWithin(…, use_spheroid =>
+false)`), today's suspensions use the database's `current_date`, facets are `bincount(sig)`
+spread over the signatures' keys, and pages follow the very orders of the postgres backend's
+SQL (tests in tests/search/test_search_accel.py check that totals, facets, pages and
+distances agree).
 
 Freshness: every request first runs one cheap query (generation, today, whether anything
 changed since the snapshot the copy reflects). Changed documents are those whose
