@@ -49,7 +49,7 @@ dora/static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py
 
 run: setup
 	@$(WITH_DB) \
-	$(DORA) db upgrade heads && \
+	$(DORA) db upgrade && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
 	$(PYTHON) -m dora.accounts.mailserver --background && \
@@ -65,7 +65,7 @@ test: setup
 
 bench: setup
 	@$(WITH_BENCH_DB) \
-	$(DORA) db upgrade heads && $(DORA) geodata load && $(DORA) bench
+	$(DORA) db upgrade && $(DORA) geodata load && $(DORA) bench
 
 lint: setup
 	$(VENV)/bin/ruff check .

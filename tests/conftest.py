@@ -72,7 +72,7 @@ def app(database_url: str):
         }
     )
     with app.app_context():
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade()
         from geodata.load import load_all
 
         with db.engine.begin() as connection:

@@ -37,13 +37,25 @@ def test_upgrade_downgrade_upgrade_and_models_match(scratch_database_url):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_database_url, "TESTING": True})
     with app.app_context():
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade()
         assert {"service", "structure", "commune", "departement"} <= _tables(db.engine)
         flask_migrate.downgrade(revision="base")
         assert _tables(db.engine) == set()
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade()
         try:
             flask_migrate.check()
         except CommandError as error:  # pragma: no cover - the message is the diagnosis
             pytest.fail(f"models and migrations differ: {error}")
         db.engine.dispose()
+
+
+def test_history_is_linear_so_plain_upgrade_works():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from dora.config import MIGRATIONS_DIR
+
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several heads: {heads}; chain new revisions on the last one"

@@ -1,4 +1,4 @@
-"""`dora maps …`: the precomputed counts of maps (see migration 0007)."""
+"""`dora maps …`: the precomputed counts of maps (see migration 0005)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 A cell of level L is one of 2^L × 2^L squares of the Web Mercator world: at map zoom Z a
 cell of level Z + 2 is a 64-pixel square on screen, the size of a cluster. The same formulas
-exist in SQL (`map_cell_x`, `map_cell_y`, migration 0007); the database keeps counts for
+exist in SQL (`map_cell_x`, `map_cell_y`, migration 0005); the database keeps counts for
 STORED_LEVELS in `map_grid_cell` and coarser levels are rolled up with bit shifts.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# Must match LEVELS in migrations/versions/0007_map_grid.py (tests/maps checks it).
+# Must match LEVELS in migrations/versions/0005_map_grid.py (tests/maps checks it).
 STORED_LEVELS = (11, 14)
 CELL_PX = 64
 TILE_PX = 256

@@ -1,7 +1,7 @@
 """Reads for maps: which services a territory holds, their counts, their list, and the
 GeoJSON of points or clusters for a map view.
 
-Clusters for wide views come from `map_grid_cell` (kept by triggers, see migration 0007)
+Clusters for wide views come from `map_grid_cell` (kept by triggers, see migration 0005)
 when the request has no filter or a single category. Everything else starts from the
 search's filtered set (`dora.search.query.matching_documents`: public services, today's
 suspensions, the same filters as the search), on site, in the view or the territory; the
@@ -79,7 +79,7 @@ class TooManyCells(ValueError):
 
 def on_map() -> ColumnElement[bool]:
     """A service drawn on maps: located, and on site (or with no mode given). The same rule
-    is written in SQL in migration 0007 for the grid."""
+    is written in SQL in migration 0005 for the grid."""
     return and_(
         Service.location.is_not(None),
         or_(

@@ -17,8 +17,8 @@ SAINT_DENIS = (2.3574, 48.9362)
 
 
 def _migration():
-    path = ROOT / "migrations" / "versions" / "0007_map_grid.py"
-    spec = importlib.util.spec_from_file_location("migration_0007", path)
+    path = ROOT / "migrations" / "versions" / "0005_map_grid.py"
+    spec = importlib.util.spec_from_file_location("migration_0005", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

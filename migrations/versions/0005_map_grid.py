@@ -15,8 +15,8 @@ suspensions depend on the date, so they are subtracted at query time):
 Statement-level triggers with transition tables apply the deltas of every write (COPY and
 bulk statements included) in the writer's transaction; `map_grid_rebuild()` recomputes all.
 
-Revision ID: 0007
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-23
 """
 
@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0007"
-down_revision = "0001"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
