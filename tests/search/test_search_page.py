@@ -133,3 +133,13 @@ def test_suggestion_links_to_the_corrected_search(client, place_service):
 def test_menu_links_to_the_search_page(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/recherche"' in html
+
+
+def test_without_a_place_on_site_services_say_where_not_remote(client, place_service):
+    place_service("93066", nom="Atelier CV sur place")  # commune: Saint-Denis (factory)
+    place_service("69123", nom="Conseil en ligne", modes_accueil=["a-distance"])
+    response, html = page(client, q="atelier")
+    assert response.status_code == 200
+    item = html.split("Atelier CV sur place")[1].split("</p>")[0]
+    assert "Sur place, Saint-Denis" in item
+    assert "À distance" not in item
