@@ -63,9 +63,15 @@ stop:
 test: setup
 	@$(WITH_TEST_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+BENCH_SERVICES ?= 1000000
+
+# Seeds (or reuses) 1,000,000 demo services, then runs every benchmark (`dora bench --list`).
 bench: setup
+	@bash scripts/ensure_system_packages.sh bench
 	@$(WITH_BENCH_DB) \
-	$(DORA) db upgrade && $(DORA) geodata load && $(DORA) bench
+	$(DORA) db upgrade && $(DORA) geodata load && \
+	$(DORA) demo seed --services $(BENCH_SERVICES) && \
+	$(DORA) bench $(BENCH)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,10 @@ missing=()
 postgis_control=$(ls /usr/share/postgresql/*/extension/postgis.control 2>/dev/null | head -n 1 || true)
 [ -n "$postgis_control" ] || missing+=(postgresql-15 postgresql-15-postgis-3)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# `ensure_system_packages.sh bench`: the HTTP load generator of the benchmarks too.
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
