@@ -229,3 +229,68 @@ def make_service(db_session, make_structure):
         return service
 
     return make
+
+
+# E-mail -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real local SMTP server (aiosmtpd) keeping the messages it receives."""
+    from dora.accounts.mailserver import MailServer
+    from tests.support.net import free_port
+
+    server = MailServer().start("127.0.0.1", free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server):
+    """E-mails sent during the test, as delivered to the real SMTP server."""
+    from dora.accounts import emails
+
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_FALLBACK_DIR")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_FALLBACK_DIR="")
+    smtp_server.clear()
+    yield smtp_server
+    emails.wait_for_deliveries()
+    app.config.update(saved)
+
+
+# Browser tests on a live server (see tests/support/live_app.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def live_dora(database_url):
+    from tests.support import live_app
+
+    if not live_app.chromium_available():
+        pytest.skip(f"Chromium absent ({live_app.CHROMIUM})")
+    live = live_app.acquire(database_url)
+    yield live
+    live_app.release()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.support import live_app
+
+    with sync_playwright() as playwright:
+        launched = live_app.launch(playwright)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def artifacts(request):
+    """test-artifacts/<feature>/ for screenshots of the requesting test's feature."""
+    from tests.support import live_app
+
+    folder = live_app.ARTIFACTS / request.path.parent.name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -3,39 +3,15 @@ and the world of the authorisation matrix (see authz.py)."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import pytest
-from authz import PASSWORD, log_in
 
-from dora.accounts.mailserver import MailServer
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def smtp_server() -> Iterator[MailServer]:
-    server = MailServer().start("127.0.0.1", free_port())
-    yield server
-    server.stop()
+from tests.accounts.authz import PASSWORD, log_in
 
 
 @pytest.fixture(autouse=True)
-def mailbox(app, smtp_server) -> Iterator[MailServer]:
-    """E-mails sent during the test, as delivered to a real SMTP server."""
-    from dora.accounts import emails
-
-    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_FALLBACK_DIR")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_FALLBACK_DIR="")
-    smtp_server.clear()
-    yield smtp_server
-    emails.wait_for_deliveries()
-    app.config.update(saved)
+def _deliver_to_mailbox(mailbox):
+    """Every accounts test sends its e-mails to the real SMTP server (see tests/conftest.py)."""
+    return mailbox
 
 
 @pytest.fixture(scope="session")

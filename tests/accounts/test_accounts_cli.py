@@ -70,7 +70,7 @@ def test_make_manager_errors_name_the_problem(app, db_session, make_user):
 
 
 def test_staff_page_names_managers(client, make_user, db_session):
-    from authz import log_in
+    from tests.accounts.authz import log_in
 
     staff = make_user(staff=True)
     target = make_user("futur.gestionnaire@exemple.fr")

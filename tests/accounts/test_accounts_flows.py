@@ -7,10 +7,10 @@ import re
 import time
 
 import pytest
-from authz import PASSWORD
 from sqlalchemy import select
 
 from dora.accounts.models import User
+from tests.accounts.authz import PASSWORD
 
 NEW_PASSWORD = "une toute nouvelle phrase"
 
@@ -138,10 +138,10 @@ def test_unknown_account_costs_a_password_check_too(app, db_session, make_user):
 
 
 def test_password_change_ends_other_sessions(app, client, make_user, db_session):
-    from authz import log_in
     from flask import g
 
     from dora.accounts.security import hash_password
+    from tests.accounts.authz import log_in
 
     user = make_user("lea@exemple.fr")
     log_in(client, user)
@@ -186,7 +186,7 @@ def test_reset_link_rejects_a_weak_password(client, make_user, mailbox):
 
 
 def test_unverified_user_cannot_create_a_structure(client, make_user):
-    from authz import log_in
+    from tests.accounts.authz import log_in
 
     log_in(client, make_user(verified=False))
     response = client.get("/mon-espace/structures/nouvelle")
@@ -196,7 +196,7 @@ def test_unverified_user_cannot_create_a_structure(client, make_user):
 
 
 def test_resend_verification(client, make_user, mailbox):
-    from authz import log_in
+    from tests.accounts.authz import log_in
 
     user = make_user("lent@exemple.fr", verified=False)
     log_in(client, user)

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz import ROLES, Case, Matrix, changed_tables, log_in, snapshot
+
+from tests.accounts.authz import ROLES, Case, Matrix, changed_tables, log_in, snapshot
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

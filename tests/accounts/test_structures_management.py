@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from authz import log_in
 from sqlalchemy import select
 
 from dora.accounts.models import Invitation, JoinRequest, Membership, StructureModerationEvent
 from dora.catalogue.models import Structure
 from dora.structures.siret import InvalidSiret, clean_siret
+from tests.accounts.authz import log_in
 
 FORM = {
     "nom": "Atelier vélo solidaire",

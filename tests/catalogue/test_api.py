@@ -6,7 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 from data_inclusion.schema import v1
-from interop.samples import (
+
+from dora.interop.fields import spec_of
+from dora.interop.operations import import_files
+from tests.interop.samples import (
     full_service,
     full_structure,
     minimal_service,
@@ -15,9 +18,6 @@ from interop.samples import (
     write_json,
     write_jsonl,
 )
-
-from dora.interop.fields import spec_of
-from dora.interop.operations import import_files
 
 
 def _items(client, path: str, **params) -> list[dict]:

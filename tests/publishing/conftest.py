@@ -8,18 +8,6 @@ import pytest
 from flask import g
 
 
-@pytest.fixture(scope="session")
-def smtp():
-    """A real local SMTP server (aiosmtpd) keeping the messages it receives."""
-    from publishing_helpers import free_port
-
-    from dora.accounts.mailserver import MailServer
-
-    server = MailServer().start("127.0.0.1", free_port())
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def make_user(db_session):
     from dora.accounts.models import User

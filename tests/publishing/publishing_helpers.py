@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 def complete_values(**overrides) -> dict:
     """Editor values (snapshot form) of a service that can be published."""

@@ -2,9 +2,9 @@
 a service or structure private to others is a 404, so ids cannot be probed."""
 
 import pytest
-from publishing_helpers import complete_values
 
 from dora.publishing import operations
+from tests.publishing.publishing_helpers import complete_values
 
 
 @pytest.fixture

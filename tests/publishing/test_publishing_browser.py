@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def live_server(app, database_url, smtp):  # `app` migrates and loads the database
+def live_server(app, database_url, smtp_server):  # `app` migrates and loads the database
     if shutil.which(CHROMIUM) is None:
         pytest.skip("Chromium absent")
     from dora import create_app
@@ -56,7 +56,7 @@ def live_server(app, database_url, smtp):  # `app` migrates and loads the databa
             "SECRET_KEY": "browser-test-publishing",
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp.port,
+            "MAIL_PORT": smtp_server.port,
             "MAIL_FALLBACK_DIR": "",
         }
     )
@@ -131,11 +131,11 @@ def _check_saved(live, service_id: str) -> None:
         db.session.remove()
 
 
-def test_register_create_validate_publish_find_and_protect(live_server, smtp):
+def test_register_create_validate_publish_find_and_protect(live_server, smtp_server):
     from playwright.sync_api import expect, sync_playwright
 
     live, base = live_server
-    smtp.clear()
+    smtp_server.clear()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def shot(page, name: str, full: bool = False) -> None:
@@ -159,7 +159,7 @@ def test_register_create_validate_publish_find_and_protect(live_server, smtp):
             page.get_by_role("button", name="Créer mon compte").click()
             expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte e-mail")
             shot(page, "01-inscription-envoyee")
-            message = smtp.wait_for(lambda m: m["To"] == NEWCOMER)
+            message = smtp_server.wait_for(lambda m: m["To"] == NEWCOMER)
             body = message.get_body(preferencelist=("plain",)).get_content()
             page.goto(re.search(r"https?://\S+/inscription/confirmer/\S+", body).group(0))
             expect(page.locator(".flashes")).to_contain_text("Votre adresse e-mail est confirmée")

@@ -3,18 +3,9 @@
 from datetime import date, timedelta
 
 import pytest
-from publishing_helpers import free_port
 
 from dora.publishing.models import StaleNotification
-
-
-@pytest.fixture
-def mailbox(app, smtp):
-    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_FALLBACK_DIR")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_FALLBACK_DIR="")
-    smtp.clear()
-    yield smtp
-    app.config.update(saved)
+from tests.support.net import free_port
 
 
 @pytest.fixture

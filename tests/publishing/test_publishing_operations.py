@@ -2,12 +2,12 @@ from datetime import date, timedelta
 
 import pytest
 from geoalchemy2.shape import to_shape
-from publishing_helpers import complete_values
 from sqlalchemy import text
 
 from dora.catalogue.models import Service
 from dora.publishing import operations, queries
 from dora.publishing.models import ServiceChange
+from tests.publishing.publishing_helpers import complete_values
 
 
 def _create(db_session, structure, author, **overrides) -> Service:

@@ -5,9 +5,9 @@ triggers), so what the editor publishes, edits or withdraws is what /api/v1/sear
 from datetime import date
 
 import pytest
-from publishing_helpers import complete_values
 
 from dora.publishing import operations
+from tests.publishing.publishing_helpers import complete_values
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from publishing_helpers import complete_values, form_data
 
 from dora.catalogue.models import Service
 from dora.publishing import operations, queries
+from tests.publishing.publishing_helpers import complete_values, form_data
 
 
 @pytest.fixture
