@@ -143,10 +143,28 @@ def build_pending_batch(connection: Connection, limit: int = BATCH) -> int:
     return len(outbox_ids)
 
 
+def settle_vanished(connection: Connection) -> int:
+    """Queued services that no longer exist and have no document need no building: a bulk
+    delete already removed what it had to. Their entries stay, no longer pending, for
+    Meilisearch — exactly what building them would leave (see `search_refresh`). Services
+    written then deleted before any sync (an import undone, a benchmark's data) would
+    otherwise cost a full rebuild."""
+    return connection.execute(
+        text(
+            "UPDATE search_outbox AS o SET pending = false"
+            " WHERE o.pending AND o.service_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM service AS s WHERE s.id = o.service_id)"
+            " AND NOT EXISTS (SELECT 1 FROM search_document AS d WHERE d.service_id = o.service_id)"
+        )
+    ).rowcount
+
+
 def build_pending(engine: Engine, progress: Progress | None = None) -> SyncReport:
     """Build every queued document: in batches (each committed), or by a rebuild."""
     started = time.perf_counter()
     report = SyncReport()
+    with engine.begin() as connection:
+        settle_vanished(connection)
     with engine.connect() as connection:
         pending = pending_count(connection)
         size = index_size(connection)

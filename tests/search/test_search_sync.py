@@ -154,6 +154,28 @@ def test_bulk_writes_are_queued_then_built(engine):
         assert pending(connection) == 0
 
 
+def test_bulk_written_then_deleted_services_need_no_building(engine):
+    from dora.search import sync
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 2"))
+        gone = insert_services(connection, 5)
+        kept = insert_services(connection, 3)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM service WHERE id = ANY(:ids)"), {"ids": gone})
+    with engine.connect() as connection:
+        assert pending(connection) == 8
+    report = sync.build_pending(engine)
+    assert report.built == 3 and not report.rebuilt
+    with engine.connect() as connection:
+        assert indexed(connection, gone + kept) == set(kept)
+        assert pending(connection) == 0
+        for_meilisearch = connection.execute(
+            sa.text("SELECT count(DISTINCT service_id) FROM search_outbox WHERE NOT pending")
+        ).scalar()
+        assert for_meilisearch == 8  # the deletions still reach Meilisearch
+
+
 def test_bulk_unpublishing_hides_at_once(engine):
     with engine.begin() as connection:
         ids = insert_services(connection, 4)
