@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from dora import features
+from dora.extensions import db
 
 
 def available() -> dict:
@@ -34,4 +35,9 @@ def command(names: tuple[str, ...], list_only: bool) -> None:
         )
     for name in wanted:
         click.echo(f"\n=== {name} ===")
-        benchmarks[name]()
+        try:
+            benchmarks[name]()
+        finally:
+            # A benchmark's session must not keep a transaction open into the next one
+            # (the reindex swap would wait on it).
+            db.session.remove()

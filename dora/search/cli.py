@@ -39,7 +39,10 @@ def sync_command() -> None:
 def reindex_command() -> None:
     from dora.search import operations
 
-    report = operations.reindex(current_app, progress=_progress)
+    try:
+        report = operations.reindex(current_app, progress=_progress)
+    except sync.SwapBlocked as error:
+        raise click.ClickException(str(error)) from error
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
     click.echo(f"Réindexation : {report} ({phases}).")
 

@@ -27,9 +27,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from psycopg.errors import LockNotAvailable
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import BigInteger, Text
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,11 @@ WORKERS = 2
 # indexes are built once instead of being updated row by row).
 REBUILD_FROM_SHARE = 0.3
 REBUILD_FROM_ROWS = 100_000
+# The swap of a rebuild waits this long for its lock, SWAP_ATTEMPTS times (see
+# `_swap_when_possible`).
+SWAP_LOCK_TIMEOUT = "1s"
+SWAP_PAUSE_S = 1.0
+SWAP_ATTEMPTS = 60
 
 DOCUMENT_COLUMNS = (
     "service_id, structure_id, location, on_site, remote, elig, keys, tsv, date_maj, "
@@ -280,8 +287,7 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
     report.phases["index"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
-    with engine.begin() as connection:
-        _swap(connection, watermark)
+    _swap_when_possible(engine, watermark)
     # What was queued before the rebuild is built: forget it (outside the swap's lock; if
     # this failed, a later sync would only build those documents once more).
     with engine.begin() as connection:
@@ -292,6 +298,33 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
     report.phases["bascule"] = time.perf_counter() - phase
     report.seconds = time.perf_counter() - started
     return report
+
+
+class SwapBlocked(RuntimeError):
+    """The new index could not take the old one's place: a transaction kept it locked."""
+
+
+def _swap_when_possible(engine: Engine, watermark: int) -> None:
+    """Swap with a short lock wait, retried: while the swap waits for its exclusive lock,
+    every new search queues behind it, so a transaction left open on the index (an idle
+    session) must cost searches at most SWAP_LOCK_TIMEOUT at a time, never a stall."""
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'"))
+                _swap(connection, watermark)
+            return
+        except OperationalError as error:
+            if not isinstance(error.orig, LockNotAvailable):
+                raise
+            log.warning("search rebuild: index busy, swap attempt %d failed", attempt)
+            time.sleep(SWAP_PAUSE_S)
+    raise SwapBlocked(
+        f"l’index de recherche est resté verrouillé par une autre transaction pendant"
+        f" {SWAP_ATTEMPTS} tentatives : le nouvel index n’a pas remplacé l’ancien, qui continue"
+        " de répondre. Terminez les transactions ouvertes sur search_document"
+        " (pg_stat_activity, état « idle in transaction ») puis relancez `dora search reindex`."
+    )
 
 
 def _swap(connection: Connection, watermark: int) -> None:

@@ -321,6 +321,36 @@ def test_search_commands(scratch_app, engine):
     assert "Réindexation" in result.output and "index reconstruit" in result.output
 
 
+def test_reindex_never_stalls_on_a_transaction_left_open(scratch_app, engine, monkeypatch):
+    from dora.cli import cli
+    from dora.search import sync
+
+    monkeypatch.setattr(sync, "SWAP_LOCK_TIMEOUT", "50ms")
+    monkeypatch.setattr(sync, "SWAP_PAUSE_S", 0.0)
+    monkeypatch.setattr(sync, "SWAP_ATTEMPTS", 3)
+    with engine.begin() as connection:
+        ids = insert_services(connection, 2)
+    idle = engine.connect()
+    idle.begin()
+    assert indexed(idle, ids) == set(ids)  # holds a lock on the index, then sits idle
+    try:
+        started = time.perf_counter()
+        result = scratch_app.test_cli_runner().invoke(cli, ["search", "reindex"])
+        assert time.perf_counter() - started < 30
+        assert result.exit_code == 1
+        assert "resté verrouillé" in result.output and "idle in transaction" in result.output
+        with engine.connect() as connection:  # the old index still answers
+            assert indexed(connection, ids) == set(ids)
+    finally:
+        idle.rollback()
+        idle.close()
+    report = sync.rebuild(engine)
+    assert report.rebuilt and report.built == 2
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+        assert sa.inspect(connection).has_table("search_document_new") is False
+
+
 def test_answers_are_cached_until_the_index_changes(scratch_app, engine):
     from dora.search import accel, api
 
