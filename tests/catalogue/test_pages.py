@@ -58,7 +58,7 @@ def test_service_page_shows_every_field_a_professional_needs(client, make_struct
         "Seine-Saint-Denis (93)",
         "Métropole du Grand Paris",
         "12 rue de la République",
-        "Mo-Fr 09:00-17:00",
+        "Du lundi au vendredi : 9 h – 17 h",
     ):
         assert expected in html, expected
 

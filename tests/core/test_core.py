@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy.exc import OperationalError
 
 
@@ -34,3 +35,36 @@ def test_unknown_page_answers_french_404(client):
     response = client.get("/nulle-part")
     assert response.status_code == 404
     assert "Page introuvable" in response.get_data(as_text=True)
+
+
+# Opening hours said in French --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("osm", "french"),
+    [
+        (
+            "Mo-Fr 09:00-12:00,14:00-17:00; PH off",
+            ["Du lundi au vendredi : 9 h – 12 h et 14 h – 17 h", "Jours fériés : fermé"],
+        ),
+        ("Mo,We,Fr 08:30-12:00", ["Lundi, mercredi et vendredi : 8 h 30 – 12 h"]),
+        ("Mo-Su 10:00-18:00", ["Tous les jours : 10 h – 18 h"]),
+        ("09:00-17:00", ["Tous les jours : 9 h – 17 h"]),
+        ("Sa closed", ["Samedi : fermé"]),
+        ("24/7", ["Tous les jours, 24 h sur 24"]),
+    ],
+)
+def test_simple_opening_hours_are_said_in_french(osm, french):
+    from dora.core.opening_hours_fr import french_opening_hours
+
+    assert french_opening_hours(osm) == french
+
+
+@pytest.mark.parametrize(
+    "osm",
+    ["", "Jan-Mar Mo 09:00-12:00", "Sa-Mo 10:00-12:00", "Mo 09:00-12:00 || Tu off", "Mo 9h-12h"],
+)
+def test_richer_opening_hours_are_not_guessed(osm):
+    from dora.core.opening_hours_fr import french_opening_hours
+
+    assert french_opening_hours(osm) is None
