@@ -30,13 +30,16 @@ _TIMES = re.compile(rf"^{_TIME}-{_TIME}(?:,{_TIME}-{_TIME})*$")
 _CLOSED = {"off", "closed"}
 
 
+NBSP = "\u00a0"  # a time range never breaks across lines
+
+
 def _time(value: str) -> str:
     hours, minutes = value.split(":")
-    return f"{int(hours)} h" + ("" if minutes == "00" else f" {minutes}")
+    return f"{int(hours)}{NBSP}h" + ("" if minutes == "00" else f"{NBSP}{minutes}")
 
 
 def _times(value: str) -> str:
-    ranges = [" – ".join(_time(t) for t in r.split("-")) for r in value.split(",")]
+    ranges = [f"{NBSP}– ".join(_time(t) for t in r.split("-")) for r in value.split(",")]
     return ", ".join(ranges[:-1]) + " et " + ranges[-1] if len(ranges) > 1 else ranges[0]
 
 

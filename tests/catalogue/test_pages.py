@@ -58,7 +58,7 @@ def test_service_page_shows_every_field_a_professional_needs(client, make_struct
         "Seine-Saint-Denis (93)",
         "Métropole du Grand Paris",
         "12 rue de la République",
-        "Du lundi au vendredi : 9 h – 17 h",
+        "Du lundi au vendredi : 9\u00a0h\u00a0– 17\u00a0h",
     ):
         assert expected in html, expected
 
