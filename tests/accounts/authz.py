@@ -36,8 +36,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-# The password of every user made by the `make_user` fixture.
-PASSWORD = "correct horse battery staple"
+from tests.support.people import PASSWORD, log_in  # noqa: F401 (used by the test modules)
 
 ROLES = (
     "anonymous",
@@ -140,15 +139,3 @@ def snapshot(connection: sa.Connection) -> dict[str, str]:
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
-
-
-def log_in(client, user) -> None:
-    """Log `user` in on this test client, as the login form would (no password hashing)."""
-    from flask import g, has_app_context
-
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    # Test requests share the test's app context: forget the user a previous request loaded.
-    if has_app_context():
-        g.pop("_login_user", None)

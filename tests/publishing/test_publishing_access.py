@@ -39,10 +39,10 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, draft, structure)
 
 
 def test_other_people_cannot_tell_a_draft_exists(
-    client, draft, structure, make_user, add_member, make_structure, make_manager, login
+    client, draft, structure, make_user, membership, make_structure, make_manager, login
 ):
     stranger = make_user()
-    add_member(stranger, make_structure(code_insee="75056"), "admin")
+    membership(stranger, make_structure(code_insee="75056"), "admin")
     for user in (make_user(), stranger, make_manager("75")):
         login(user)
         for url in _urls(draft, structure):

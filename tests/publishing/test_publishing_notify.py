@@ -9,7 +9,7 @@ from tests.support.net import free_port
 
 
 @pytest.fixture
-def stale_world(db_session, structure, admin, member, make_service, make_user, add_member):
+def stale_world(db_session, structure, admin, member, make_service, make_user, membership):
     old = date.today() - timedelta(days=400)
     make_service(structure=structure, nom="Vieux garage", date_maj=old)
     make_service(
@@ -18,8 +18,8 @@ def stale_world(db_session, structure, admin, member, make_service, make_user, a
     make_service(structure=structure, nom="Service récent")
     make_service(structure=structure, nom="Brouillon ancien", date_maj=old, statut="brouillon")
     second_admin = make_user("admin2@tremplin.fr")
-    add_member(second_admin, structure, "admin")
-    add_member(make_user("pas-verifie@tremplin.fr", verified=False), structure, "admin")
+    membership(second_admin, structure, "admin")
+    membership(make_user("pas-verifie@tremplin.fr", verified=False), structure, "admin")
     return structure
 
 

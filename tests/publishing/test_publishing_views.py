@@ -229,14 +229,14 @@ def test_the_second_save_gets_a_conflict_screen_and_can_choose_field_by_field(
 
 
 def test_the_public_page_shows_the_history_block_to_members_only(
-    client, db_session, structure, member, make_user, add_member, make_structure, login
+    client, db_session, structure, member, make_user, membership, make_structure, login
 ):
     service = _service(db_session, structure, member)
     operations.publish(db_session, service, author=operations.Author(member.id, member.email))
 
     assert "Espace de la structure" not in _page(client.get(f"/services/{service.id}"))
     stranger = make_user()
-    add_member(stranger, make_structure())
+    membership(stranger, make_structure())
     login(stranger)
     assert "Espace de la structure" not in _page(client.get(f"/services/{service.id}"))
     login(member)
