@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,6 +273,45 @@ def live_dora(database_url):
     live = live_app.acquire(database_url)
     yield live
     live_app.release()
+
+
+@pytest.fixture
+def live_server(app, database_url, smtp_server):  # `app`: the database is migrated and loaded
+    """dora served from a thread on the test database itself, e-mails going to the real SMTP
+    server; yields (app, base URL). The browser cannot share the per-test rollback: what a
+    test writes through it is committed, and the test deletes it."""
+    from werkzeug.serving import make_server
+
+    from dora import create_app
+    from dora.config import normalise_database_url
+    from dora.extensions import db
+    from tests.support import live_app
+
+    if not live_app.chromium_available():
+        pytest.skip(f"Chromium absent ({live_app.CHROMIUM})")
+    live = create_app(
+        {
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SECRET_KEY": "browser-test",
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": smtp_server.port,
+            "MAIL_FALLBACK_DIR": "",
+        }
+    )
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield live, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        with live.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -11,18 +11,12 @@ Screenshots are written to test-artifacts/publishing/.
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
-from werkzeug.serving import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "publishing"
 NEWCOMER = "e2e.publication@exemple.fr"
 OTHER = "e2e.autre@exemple.fr"
 MANAGER = "e2e.gestionnaire.publication@exemple.fr"
@@ -30,53 +24,19 @@ PASSWORD = "une phrase de passe pour le test"
 SIRET = "55210055400104"
 STRUCTURE = "Atelier mobilité de la Plaine"
 SERVICE = "Réparation solidaire de vélos"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
-def live_server(app, database_url, smtp_server):  # `app` migrates and loads the database
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium absent")
-    from dora import create_app
-    from dora.config import normalise_database_url
-
-    live = create_app(
-        {
-            "TESTING": True,
-            "DORA_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-            "SECRET_KEY": "browser-test-publishing",
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp_server.port,
-            "MAIL_FALLBACK_DIR": "",
-        }
-    )
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with live.app_context():
-            _clean_rows()
-            _create_users()
-        yield live, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        with live.app_context():
-            _clean_rows()
-            from dora.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
+def journey(live_server):
+    """The live server with the manager of the 93 and a second user, and no trace of this
+    journey before or after."""
+    live, base = live_server
+    with live.app_context():
+        _clean_rows()
+        _create_users()
+    yield live, base
+    with live.app_context():
+        _clean_rows()
 
 
 def _create_users() -> None:
@@ -131,122 +91,116 @@ def _check_saved(live, service_id: str) -> None:
         db.session.remove()
 
 
-def test_register_create_validate_publish_find_and_protect(live_server, smtp_server):
-    from playwright.sync_api import expect, sync_playwright
+def test_register_create_validate_publish_find_and_protect(
+    journey, smtp_server, browser, artifacts
+):
+    from playwright.sync_api import expect
 
-    live, base = live_server
+    live, base = journey
     smtp_server.clear()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def shot(page, name: str, full: bool = False) -> None:
-        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=full)
+        page.screenshot(path=artifacts / f"{name}.png", full_page=full)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
 
-            # 1. Registration and e-mail verification.
-            page.goto(f"{base}/")
-            page.get_by_role("link", name="Connexion").click()
-            page.get_by_role("link", name="Créer un compte").click()
-            page.get_by_label("Adresse e-mail professionnelle").fill(NEWCOMER)
-            page.get_by_label("Prénom et nom").fill("Dominique Publie")
-            page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-            page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
-            page.get_by_role("button", name="Créer mon compte").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte e-mail")
-            shot(page, "01-inscription-envoyee")
-            message = smtp_server.wait_for(lambda m: m["To"] == NEWCOMER)
-            body = message.get_body(preferencelist=("plain",)).get_content()
-            page.goto(re.search(r"https?://\S+/inscription/confirmer/\S+", body).group(0))
-            expect(page.locator(".flashes")).to_contain_text("Votre adresse e-mail est confirmée")
-            shot(page, "02-adresse-confirmee")
+    # 1. Registration and e-mail verification.
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Connexion").click()
+    page.get_by_role("link", name="Créer un compte").click()
+    page.get_by_label("Adresse e-mail professionnelle").fill(NEWCOMER)
+    page.get_by_label("Prénom et nom").fill("Dominique Publie")
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte e-mail")
+    shot(page, "01-inscription-envoyee")
+    message = smtp_server.wait_for(lambda m: m["To"] == NEWCOMER)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    page.goto(re.search(r"https?://\S+/inscription/confirmer/\S+", body).group(0))
+    expect(page.locator(".flashes")).to_contain_text("Votre adresse e-mail est confirmée")
+    shot(page, "02-adresse-confirmee")
 
-            # 2. A structure, waiting for validation.
-            page.get_by_role("link", name="Créer une structure").click()
-            page.get_by_label("Nom de la structure").fill(STRUCTURE)
-            page.get_by_label("SIRET").fill(SIRET)
-            page.get_by_label("Adresse", exact=True).fill("5 rue Gabriel Péri")
-            page.get_by_label("Code postal").fill("93200")
-            page.get_by_label("Commune").fill("Saint-Denis")
-            page.get_by_role("button", name="Créer la structure").click()
-            expect(page.locator(".flashes")).to_contain_text("Structure créée")
-            structure_url = page.url
-            shot(page, "03-structure-en-attente", full=True)
+    # 2. A structure, waiting for validation.
+    page.get_by_role("link", name="Créer une structure").click()
+    page.get_by_label("Nom de la structure").fill(STRUCTURE)
+    page.get_by_label("SIRET").fill(SIRET)
+    page.get_by_label("Adresse", exact=True).fill("5 rue Gabriel Péri")
+    page.get_by_label("Code postal").fill("93200")
+    page.get_by_label("Commune").fill("Saint-Denis")
+    page.get_by_role("button", name="Créer la structure").click()
+    expect(page.locator(".flashes")).to_contain_text("Structure créée")
+    structure_url = page.url
+    shot(page, "03-structure-en-attente", full=True)
 
-            # 3. The manager of the 93 validates it.
-            _log_out(page)
-            _log_in(page, base, MANAGER)
-            page.get_by_role("link", name="Ouvrir la file de modération").click()
-            page.get_by_role("link", name=STRUCTURE).click()
-            page.get_by_label("Valider la structure").check()
-            page.get_by_role("button", name="Enregistrer la décision").click()
-            expect(page.locator(".flashes")).to_contain_text("est validée")
-            shot(page, "04-structure-validee")
-            _log_out(page)
+    # 3. The manager of the 93 validates it.
+    _log_out(page)
+    _log_in(page, base, MANAGER)
+    page.get_by_role("link", name="Ouvrir la file de modération").click()
+    page.get_by_role("link", name=STRUCTURE).click()
+    page.get_by_label("Valider la structure").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.locator(".flashes")).to_contain_text("est validée")
+    shot(page, "04-structure-validee")
+    _log_out(page)
 
-            # 4. The newcomer publishes a service with the editor.
-            _log_in(page, base, NEWCOMER)
-            page.goto(structure_url)
-            shot(page, "05-tableau-de-bord-structure", full=True)
-            page.get_by_role("link", name="Créer un service").click()
-            page.get_by_label("Nom du service").fill(SERVICE)
-            page.get_by_label("Description (obligatoire pour publier)").fill(
-                "Un atelier où réparer son vélo avec un mécanicien, pour aller au travail."
-            )
-            page.locator("summary", has_text="Mobilité").click()
-            page.locator("#th-mobilite--entretenir-reparer-son-vehicule").check()
-            page.get_by_label("Tous publics").check()
-            page.get_by_role("combobox", name="Commune").fill("Saint-Den")
-            option = page.locator("#commune-suggestions [role=option]", has_text="93200")
-            option.dispatch_event("mousedown")
-            expect(page.locator("#code_insee")).to_have_value("93066")
-            page.get_by_role("combobox", name="Ajouter un territoire").fill("seine-saint")
-            page.locator("#zone_ajout-suggestions [role=option]").first.dispatch_event("mousedown")
-            expect(page.locator("#zone-list")).to_contain_text(
-                "Seine-Saint-Denis (93, département)"
-            )
-            page.get_by_label("Horaires d’accueil").fill("Mo-Fr 9h-12h")
-            page.get_by_label("Se présenter").check()
-            shot(page, "06-editeur-rempli", full=True)
-            # A first try with unreadable opening hours: precise inline error, nothing saved.
-            page.get_by_role("button", name="Enregistrer et publier").click()
-            expect(page.locator("#error-summary")).to_contain_text("Horaires d’accueil")
-            expect(page.locator("#horaires_accueil")).to_have_attribute("aria-invalid", "true")
-            shot(page, "07-erreur-horaires")
-            page.get_by_label("Horaires d’accueil").fill("Mo-Fr 09:00-12:00,14:00-17:00")
-            page.get_by_role("button", name="Enregistrer et publier").click()
-            expect(page.locator(".flashes")).to_contain_text("Service enregistré et publié")
-            expect(page.locator(".status--publie")).to_be_visible()
-            service_id = page.url.rstrip("/").rsplit("/", 1)[1]
-            shot(page, "08-service-publie", full=True)
-            _check_saved(live, service_id)
+    # 4. The newcomer publishes a service with the editor.
+    _log_in(page, base, NEWCOMER)
+    page.goto(structure_url)
+    shot(page, "05-tableau-de-bord-structure", full=True)
+    page.get_by_role("link", name="Créer un service").click()
+    page.get_by_label("Nom du service").fill(SERVICE)
+    page.get_by_label("Description (obligatoire pour publier)").fill(
+        "Un atelier où réparer son vélo avec un mécanicien, pour aller au travail."
+    )
+    page.locator("summary", has_text="Mobilité").click()
+    page.locator("#th-mobilite--entretenir-reparer-son-vehicule").check()
+    page.get_by_label("Tous publics").check()
+    page.get_by_role("combobox", name="Commune").fill("Saint-Den")
+    option = page.locator("#commune-suggestions [role=option]", has_text="93200")
+    option.dispatch_event("mousedown")
+    expect(page.locator("#code_insee")).to_have_value("93066")
+    page.get_by_role("combobox", name="Ajouter un territoire").fill("seine-saint")
+    page.locator("#zone_ajout-suggestions [role=option]").first.dispatch_event("mousedown")
+    expect(page.locator("#zone-list")).to_contain_text("Seine-Saint-Denis (93, département)")
+    page.get_by_label("Horaires d’accueil").fill("Mo-Fr 9h-12h")
+    page.get_by_label("Se présenter").check()
+    shot(page, "06-editeur-rempli", full=True)
+    # A first try with unreadable opening hours: precise inline error, nothing saved.
+    page.get_by_role("button", name="Enregistrer et publier").click()
+    expect(page.locator("#error-summary")).to_contain_text("Horaires d’accueil")
+    expect(page.locator("#horaires_accueil")).to_have_attribute("aria-invalid", "true")
+    shot(page, "07-erreur-horaires")
+    page.get_by_label("Horaires d’accueil").fill("Mo-Fr 09:00-12:00,14:00-17:00")
+    page.get_by_role("button", name="Enregistrer et publier").click()
+    expect(page.locator(".flashes")).to_contain_text("Service enregistré et publié")
+    expect(page.locator(".status--publie")).to_be_visible()
+    service_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    shot(page, "08-service-publie", full=True)
+    _check_saved(live, service_id)
 
-            # 5. A second user cannot edit it: no edit link, and the editor is a 404.
-            _log_out(page)
-            _log_in(page, base, OTHER)
-            page.goto(f"{base}/services/{service_id}")
-            expect(page.locator("text=Espace de la structure")).to_have_count(0)
-            response = page.goto(f"{base}/mes-services/{service_id}/modifier")
-            assert response.status == 404
-            expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
-            shot(page, "09-autre-utilisateur-refuse")
+    # 5. A second user cannot edit it: no edit link, and the editor is a 404.
+    _log_out(page)
+    _log_in(page, base, OTHER)
+    page.goto(f"{base}/services/{service_id}")
+    expect(page.locator("text=Espace de la structure")).to_have_count(0)
+    response = page.goto(f"{base}/mes-services/{service_id}/modifier")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    shot(page, "09-autre-utilisateur-refuse")
 
-            # 6. Anyone finds it on /recherche (the search feature's page, fed by its outbox).
-            _log_out(page)
-            if "search.search_page" not in live.view_functions:
-                pytest.skip("la page /recherche (fonctionnalité search) n’est pas encore là")
-            page.goto(f"{base}/recherche?q=reparation+velo")
-            expect(page.get_by_role("link", name=SERVICE)).to_be_visible()
-            shot(page, "10-recherche", full=True)
-            page.get_by_role("link", name=SERVICE).click()
-            expect(page.get_by_role("heading", level=1)).to_have_text(SERVICE)
-            expect(page.locator("text=Espace de la structure")).to_have_count(0)
-            shot(page, "11-page-publique", full=True)
+    # 6. Anyone finds it on /recherche (the search feature's page, fed by its outbox).
+    _log_out(page)
+    if "search.search_page" not in live.view_functions:
+        pytest.skip("la page /recherche (fonctionnalité search) n’est pas encore là")
+    page.goto(f"{base}/recherche?q=reparation+velo")
+    expect(page.get_by_role("link", name=SERVICE)).to_be_visible()
+    shot(page, "10-recherche", full=True)
+    page.get_by_role("link", name=SERVICE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SERVICE)
+    expect(page.locator("text=Espace de la structure")).to_have_count(0)
+    shot(page, "11-page-publique", full=True)
 
-            assert errors == []
-        finally:
-            browser.close()
+    assert errors == []
