@@ -693,6 +693,21 @@ WORLD = BBox(-180.0, -grid.MAX_LATITUDE, 180.0, grid.MAX_LATITUDE)
 NATIONAL_COUNT_CAP = 10_000
 
 
+def _list_columns(distance) -> tuple:
+    """The columns of a row of the list of services beside a map (its accessible twin)."""
+    return (
+        Service.id,
+        Service.nom,
+        Structure.nom.label("structure"),
+        Service.commune,
+        Service.code_postal,
+        Service.thematiques,
+        Service.frais,
+        Service.date_maj,
+        distance.label("distance"),
+    )
+
+
 def national_offer(
     session: Session,
     filters: MapFilters,
@@ -724,17 +739,7 @@ def national_offer(
         .subquery()
     )
     rows = session.execute(
-        select(
-            Service.id,
-            Service.nom,
-            Structure.nom.label("structure"),
-            Service.commune,
-            Service.code_postal,
-            Service.thematiques,
-            Service.frais,
-            Service.date_maj,
-            literal(None).label("distance"),
-        )
+        select(*_list_columns(literal(None)))
         .select_from(freshest)
         .join(Service, Service.id == freshest.c.service_id)
         .join(Structure, Structure.id == Service.structure_id)
@@ -972,17 +977,7 @@ def list_territory(
         .subquery()
     )
     rows = session.execute(
-        select(
-            Service.id,
-            Service.nom,
-            Structure.nom.label("structure"),
-            Service.commune,
-            Service.code_postal,
-            Service.thematiques,
-            Service.frais,
-            Service.date_maj,
-            page.c.distance,
-        )
+        select(*_list_columns(page.c.distance))
         .select_from(page)
         .join(Service, Service.id == page.c.id)
         .join(Structure, Structure.id == Service.structure_id)
