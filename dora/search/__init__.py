@@ -65,6 +65,9 @@ def init_app(app: Flask) -> None:
 
         try:
             if bulk:
+                # The work is over: end its transaction first, or a rebuild's swap would
+                # wait for the lock this very session may hold on the index.
+                db.session.remove()
                 report = sync.build_pending(db.engine)
                 if report.built or report.rebuilt:
                     log.info("search: built after a bulk write: %s", report)

@@ -351,6 +351,30 @@ def test_reindex_never_stalls_on_a_transaction_left_open(scratch_app, engine, mo
         assert sa.inspect(connection).has_table("search_document_new") is False
 
 
+def test_build_after_a_bulk_write_does_not_wait_on_its_own_session(
+    scratch_app, engine, monkeypatch
+):
+    from flask import g
+
+    from dora.extensions import db
+    from dora.search import sync
+
+    monkeypatch.setattr(sync, "REBUILD_FROM_ROWS", 1)  # the swap path, even for 3 services
+    monkeypatch.setattr(sync, "SWAP_LOCK_TIMEOUT", "50ms")
+    monkeypatch.setattr(sync, "SWAP_PAUSE_S", 0.0)
+    monkeypatch.setattr(sync, "SWAP_ATTEMPTS", 2)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 3)
+    with scratch_app.app_context():
+        # A command that read the index after its bulk write: its session holds a lock.
+        db.session.execute(sa.text("SELECT count(*) FROM search_document")).scalar()
+        g.search_bulk_written = True
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+        assert pending(connection) == 0
+
+
 def test_answers_are_cached_until_the_index_changes(scratch_app, engine):
     from dora.search import accel, api
 
