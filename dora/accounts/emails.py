@@ -30,11 +30,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from dora.config import PROJECT_ROOT
+from dora.core.transactions import MAILS_KEY
 from dora.extensions import db
 
 log = logging.getLogger(__name__)
 
-PENDING_KEY = "dora_pending_mails"
+PENDING_KEY = MAILS_KEY  # defined by the request boundary, which trims it on refusal
 DEFAULT_FALLBACK_DIR = PROJECT_ROOT / "var" / "mail"
 SMTP_TIMEOUT_SECONDS = 10
 

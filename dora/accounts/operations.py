@@ -14,16 +14,12 @@ from sqlalchemy.orm import Session
 
 from dora.accounts import emails, security
 from dora.accounts.models import TerritoryManager, User
+from dora.core.transactions import Refusal
 from dora.territories.models import Departement
 
 
-class OperationError(Exception):
+class OperationError(Refusal):
     """A refused change, with a French message for the user and the field concerned."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def now() -> datetime:

@@ -28,6 +28,7 @@ from dora.accounts.forms import (
     RegisterForm,
 )
 from dora.accounts.permissions import login_required
+from dora.core.transactions import attempt
 from dora.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -95,14 +96,13 @@ def register():
         return redirect(url_for("accounts.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             operations.register(
                 db.session, form.email.data, form.password.data, form.nom_complet.data
             )
-        except operations.OperationError as error:
-            form[error.field or "email"].errors.append(error.message)
+        if outcome.error:
+            form[outcome.error.field or "email"].errors.append(outcome.error.message)
         else:
-            db.session.commit()
             # Same session content whether the address was new or not (no enumeration).
             session[REGISTRATION_SESSION_KEY] = form.email.data
             return redirect(url_for("accounts.registration_sent"))
@@ -124,7 +124,6 @@ def verify_email(token: str):
         return render_template(
             "accounts/invalid_link.html", expired=error.expired, kind="verify"
         ), 400
-    db.session.commit()
     # Log in the browser that registered; any other one goes through the login form.
     if session.pop(REGISTRATION_SESSION_KEY, None) == user.email or (
         current_user.is_authenticated and current_user.id == user.id
@@ -142,7 +141,6 @@ def verify_email(token: str):
 def resend_verification():
     if EmptyForm().validate_on_submit() and not current_user.is_verified:
         operations.send_verification(current_user)
-        db.session.commit()
         flash(f"Un nouveau lien de confirmation a été envoyé à {current_user.email}.", "success")
     return redirect(url_for("accounts.dashboard"))
 
@@ -160,7 +158,6 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             session.pop(REGISTRATION_SESSION_KEY, None)
             login_user(user)
             return redirect(safe_next(form.next.data) or url_for("accounts.dashboard"))
@@ -184,7 +181,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         operations.request_password_reset(db.session, form.email.data)
-        db.session.commit()
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -201,7 +197,6 @@ def reset_password(token: str):
     form = NewPasswordForm(owner_email=user.email)
     if form.validate_on_submit():
         operations.reset_password(db.session, token, form.password.data)
-        db.session.commit()
         login_user(user)
         flash("Votre mot de passe est changé. Vous êtes connecté·e.", "success")
         return redirect(url_for("accounts.dashboard"))

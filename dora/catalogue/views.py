@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, abort, render_template
 from geoalchemy2.shape import to_shape
-from markupsafe import escape
+from markupsafe import Markup
 
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
@@ -48,7 +48,7 @@ def _location_map(record, label: str):
         return None
     point = to_shape(record.location)
     radius = APPROXIMATE_RADIUS_M.get(record.location_precision)
-    popup = f"<strong>{escape(record.nom)}</strong>"
+    popup = Markup("<strong>{}</strong>").format(record.nom)
     return point_map(point.y, point.x, label=label, popup_html=popup, approximate_radius_m=radius)
 
 

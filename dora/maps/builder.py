@@ -19,6 +19,7 @@ from folium.template import Template
 from markupsafe import Markup, escape
 
 from dora import vocabulary
+from dora.core.security import csp_nonce, inline_script
 
 # folium asset name -> our static path; None drops an asset no map of ours uses.
 LOCAL_ASSETS: dict[str, str | None] = {
@@ -87,11 +88,51 @@ class PageMap(folium.Map):
 
 @dataclass(frozen=True)
 class MapHtml:
-    """The three parts a page template places: <head> links, the map div, the script."""
+    """The three parts a page template places: <head> links, the map div, the script.
+
+    `script` is the JavaScript code; templates place `script_tag`, which carries the
+    response's CSP nonce (dora.core.security)."""
 
     head: Markup
     body: Markup
     script: Markup
+
+    @property
+    def script_tag(self) -> Markup:
+        return inline_script(self.script)
+
+
+# Map labels ---------------------------------------------------------------------------------
+#
+# folium writes tooltip and popup contents into JavaScript template literals (`…`) that
+# Leaflet then parses as HTML. Text that lands there must be safe in both contexts: HTML
+# escaping handles < > & " ', and the characters a template literal interprets — the
+# backtick, `${` and backslash escapes such as \u003c — become HTML character references,
+# which the browser shows as the same characters. Every tooltip and popup of our maps goes
+# through `map_label` (plain text) or `map_html_label` (markup we built from escaped parts).
+
+_TEMPLATE_LITERAL_ENTITIES = {"\\": "&#92;", "`": "&#96;", "$": "&#36;"}
+
+
+def map_html_label(markup: Markup) -> str:
+    """Markup (already HTML-safe) made safe inside a JavaScript template literal."""
+    text = str(markup)
+    for char, entity in _TEMPLATE_LITERAL_ENTITIES.items():
+        text = text.replace(char, entity)
+    return text
+
+
+def map_label(text: str) -> str:
+    """Plain text for a folium tooltip or popup: HTML-escaped, then template-literal-safe."""
+    return map_html_label(escape(text))
+
+
+def tooltip(text: str) -> folium.Tooltip:
+    return folium.Tooltip(map_label(text))
+
+
+def popup(markup: Markup, max_width: int = 300) -> folium.Popup:
+    return folium.Popup(map_html_label(markup), max_width=max_width)
 
 
 def new_map(
@@ -133,13 +174,18 @@ def _localise_header(figure: Figure) -> None:
             element.url = url_for("static", filename=local)
 
 
+def _nonce_inline_scripts(html: str) -> str:
+    # folium's header carries a few inline scripts of its own (global switches).
+    return html.replace("<script>", f'<script nonce="{csp_nonce()}">')
+
+
 def render_map(page_map: folium.Map) -> MapHtml:
     figure = page_map.get_root()
     assert isinstance(figure, Figure)
     figure.render()  # lets every element register its assets in the header
     _localise_header(figure)
     return MapHtml(
-        head=Markup(figure.header.render()),
+        head=Markup(_nonce_inline_scripts(figure.header.render())),
         body=Markup(figure.html.render()),
         script=Markup(figure.script.render()),
     )
@@ -150,7 +196,7 @@ def point_map(
     longitude: float,
     *,
     label: str,
-    popup_html: str | None = None,
+    popup_html: Markup | None = None,
     approximate_radius_m: float | None = None,
     zoom_start: int = 14,
 ) -> MapHtml:
@@ -163,13 +209,13 @@ def point_map(
             color="#1f5fa8",
             fill=True,
             fill_opacity=0.15,
-            tooltip=label,
+            tooltip=tooltip(label),
         ).add_to(page_map)
     else:
         folium.Marker(
             location=[latitude, longitude],
-            tooltip=label,
-            popup=folium.Popup(popup_html, max_width=300) if popup_html else None,
+            tooltip=tooltip(label),
+            popup=popup(popup_html) if popup_html is not None else None,
         ).add_to(page_map)
     return render_map(page_map)
 

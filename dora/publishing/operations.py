@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dora import vocabulary
 from dora.catalogue.models import Moderation, Service, Statut, Structure
+from dora.core.transactions import Refusal
 from dora.publishing import fields, queries
 from dora.publishing.models import Action, ServiceChange
 from geodata import resolve
@@ -27,12 +28,8 @@ SOURCE = "dora"
 MAX_NAME_LENGTH = 150
 
 
-class PublishingError(Exception):
+class PublishingError(Refusal):
     """An operation refused for a reason the user can act on (French message)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class NotPublishable(PublishingError):

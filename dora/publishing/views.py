@@ -25,8 +25,9 @@ from dora.accounts.permissions import (
     verified_required,
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
+from dora.core.transactions import attempt
 from dora.extensions import db
-from dora.maps.builder import FRANCE_CENTER, new_map, render_map
+from dora.maps.builder import FRANCE_CENTER, new_map, render_map, tooltip
 from dora.publishing import display, fields, operations, queries
 from dora.publishing.forms import ActionForm, ServiceForm, SuspensionForm
 from dora.publishing.models import ACTION_LABELS
@@ -94,7 +95,7 @@ def _preview_map(service: Service | None, form: ServiceForm | None = None):
     )
     marker = None
     if has_point:
-        marker = folium.Marker(location=[latitude, longitude], tooltip="Lieu d’accueil")
+        marker = folium.Marker(location=[latitude, longitude], tooltip=tooltip("Lieu d’accueil"))
         marker.add_to(page_map)
     html = render_map(page_map)
     marker_name = marker.get_name() if marker else "null"
@@ -188,9 +189,8 @@ def create(structure_id: str):
             try:
                 operations.publish(db.session, service, author=_author())
             except operations.PublishingError as error:
-                db.session.commit()
+                # The draft is kept (committed at the request's boundary), unpublished.
                 return _after_failed_publication(service, error)
-        db.session.commit()
         flash(_saved_message(service), "success")
         return redirect(url_for(".service", service_id=service.id))
     if request.method == "GET":
@@ -245,7 +245,6 @@ def edit(service_id: str):
             try:
                 operations.publish(db.session, service, author=author)
             except operations.PublishingError as error:
-                db.session.commit()
                 return _after_failed_publication(service, error)
     except operations.EditConflict as conflict:
         # Nothing was written (update_service checks before writing, or rolled back its
@@ -256,6 +255,7 @@ def edit(service_id: str):
     except _UndecidedFields as undecided:
         return _render_conflict(undecided.conflict, form, undecided=undecided.names)
     except operations.NotPublishable as error:
+        db.session.rollback()  # the edit is refused as a whole: nothing of it is kept
         _attach_missing(form, error.missing)
         return _render_editor(
             form,
@@ -263,7 +263,6 @@ def edit(service_id: str):
             service.structure,
             notice="Ce service est publié : il doit rester complet. " + error.message,
         )
-    db.session.commit()
     flash(_saved_message(service), "success")
     return redirect(url_for(".service", service_id=service.id))
 
@@ -396,14 +395,11 @@ def service(service_id: str):
 def _status_action(service_id: str, operation, success: str):
     service = _service_or_404(service_id)
     _check_action_form()
-    try:
+    with attempt() as outcome:
         operation(db.session, service, author=_author())
-    except operations.PublishingError as error:
-        if isinstance(error, operations.ConcurrentChange):
-            db.session.rollback()  # the failed flush left the transaction unusable
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
         return redirect(url_for(".service", service_id=service_id))
-    db.session.commit()
     flash(success, "success")
     return redirect(_safe_next(url_for(".service", service_id=service_id)))
 
@@ -466,16 +462,13 @@ def suspend(service_id: str):
             for message in errors:
                 flash(f"Suspension : {message}", "error")
         return redirect(url_for(".service", service_id=service_id))
-    try:
+    with attempt() as outcome:
         operations.suspend(
             db.session, service, form.suspendu_du.data, form.suspendu_au.data, author=_author()
         )
-    except operations.PublishingError as error:
-        if isinstance(error, operations.ConcurrentChange):
-            db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
         return redirect(url_for(".service", service_id=service_id))
-    db.session.commit()
     flash("Service suspendu : il est masqué du public pendant la période indiquée.", "success")
     return redirect(url_for(".service", service_id=service_id))
 
@@ -486,6 +479,5 @@ def duplicate(service_id: str):
     service = _service_or_404(service_id)
     _check_action_form()
     copy = operations.duplicate(db.session, service, author=_author())
-    db.session.commit()
     flash("Copie créée en brouillon : modifiez-la puis publiez-la.", "success")
     return redirect(url_for(".edit", service_id=copy.id))

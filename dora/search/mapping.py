@@ -17,7 +17,7 @@ from sqlalchemy.types import BigInteger
 
 from dora import vocabulary
 from dora.catalogue.models import Service, Structure
-from dora.maps.builder import MapHtml, new_map, render_map
+from dora.maps.builder import MapHtml, new_map, render_map, tooltip
 from dora.search import facets
 from dora.search.engine import current_engine
 from dora.search.models import SearchDocument
@@ -148,7 +148,7 @@ def results_map(
             color="#1f5fa8",
             weight=1,
             fill=False,
-            tooltip=f"Rayon de recherche : {query.rayon_km:g} km",
+            tooltip=tooltip(f"Rayon de recherche : {query.rayon_km:g} km"),
         ).add_to(page_map)
     # Markers built in the browser from one data array: folium renders hundreds of Marker
     # objects slowly and heavily.

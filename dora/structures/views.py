@@ -1,8 +1,9 @@
 """Structure management pages: create, join, members, invitations, moderation.
 
 Every handler loads its objects through `get_structure_or_404` (and the `*_of` queries that
-check an id belongs to the structure in the URL), checks one permission, calls one operation
-and commits once.
+check an id belongs to the structure in the URL), checks one permission and calls one
+operation; the request's transaction is committed once, at its boundary
+(dora.core.transactions), or rolled back when the operation is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dora.accounts.permissions import (
     verified_required,
 )
 from dora.catalogue.models import Moderation, Structure
+from dora.core.transactions import Refusal, attempt
 from dora.extensions import db
 from dora.structures import operations, queries
 from dora.structures.dashboard import sections_for
@@ -63,7 +65,7 @@ def _labels():
     }
 
 
-def _form_error(form, error: OperationError) -> None:
+def _form_error(form, error: Refusal) -> None:
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, error.message]
     else:
@@ -82,7 +84,7 @@ def _back_to(structure: Structure):
 def create_structure():
     form = StructureForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             structure = operations.create_structure(
                 db.session,
                 current_user,
@@ -98,11 +100,9 @@ def create_structure():
                 site_web=form.site_web.data,
                 description=form.description.data,
             )
-        except OperationError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.error:
+            _form_error(form, outcome.error)
         else:
-            db.session.commit()
             flash(
                 "Structure créée. Elle sera visible du public une fois validée par le "
                 "gestionnaire de votre territoire ; vous pouvez déjà préparer ses services.",
@@ -142,13 +142,11 @@ def request_join(structure_id: str):
     if not form.validate_on_submit():
         flash("Le message est trop long (1 000 caractères au plus).", "error")
         return redirect(url_for("structures.join_search", q=structure.siret or structure.nom))
-    try:
+    with attempt() as outcome:
         operations.request_join(db.session, current_user, structure, form.message.data)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(
             f"Demande envoyée aux administrateurs de « {structure.nom} ». Vous recevrez un "
             "e-mail avec leur réponse.",
@@ -163,12 +161,11 @@ def cancel_join_request(request_id: int):
     join_request = db.session.get(JoinRequest, request_id)
     if join_request is None or join_request.user_id != current_user.id:
         abort(404)
-    try:
+    with attempt() as outcome:
         operations.cancel_join_request(db.session, join_request)
-    except OperationError as error:
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash("Demande annulée.", "success")
     return redirect(url_for("accounts.dashboard"))
 
@@ -206,7 +203,7 @@ def edit_structure(structure_id: str):
     structure = get_structure_or_404(structure_id, can_edit_structure)
     form = StructureEditForm(obj=structure)
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             operations.update_structure(
                 db.session,
                 structure,
@@ -215,11 +212,9 @@ def edit_structure(structure_id: str):
                 code_insee=form.code_insee.data,
                 **{name: form[name].data for name in operations.EDITABLE_FIELDS},
             )
-        except OperationError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.error:
+            _form_error(form, outcome.error)
         else:
-            db.session.commit()
             flash("Structure mise à jour.", "success")
             return _back_to(structure)
     return render_template("structures/edit.html", form=form, structure=structure)
@@ -229,12 +224,11 @@ def edit_structure(structure_id: str):
 @login_required
 def resubmit(structure_id: str):
     structure = get_structure_or_404(structure_id, can_edit_structure)
-    try:
+    with attempt() as outcome:
         operations.resubmit(db.session, current_user, structure)
-    except OperationError as error:
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash("Structure soumise à nouveau à la validation.", "success")
     return _back_to(structure)
 
@@ -249,14 +243,13 @@ def decide_join_request(structure_id: str, request_id: int, decision: str):
     join_request = queries.join_request_of(db.session, structure.id, request_id)
     if join_request is None or decision not in ("accepter", "refuser"):
         abort(404)
-    try:
+    with attempt() as outcome:
         operations.decide_join_request(
             db.session, current_user, join_request, accept=decision == "accepter"
         )
-    except OperationError as error:
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         who = join_request.user.display_name
         flash(
             f"{who} a rejoint la structure."
@@ -275,15 +268,13 @@ def invite(structure_id: str):
     structure = get_structure_or_404(structure_id, can_manage_members)
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             invitation = operations.invite(
                 db.session, current_user, structure, form.email.data, form.role.data
             )
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if outcome.error:
+            flash(outcome.error.message, "error")
         else:
-            db.session.commit()
             flash(f"Invitation envoyée à {invitation.email}.", "success")
     else:
         for field in form:
@@ -299,12 +290,11 @@ def cancel_invitation(structure_id: str, invitation_id: int):
     invitation = queries.invitation_of(db.session, structure.id, invitation_id)
     if invitation is None:
         abort(404)
-    try:
+    with attempt() as outcome:
         operations.cancel_invitation(db.session, invitation)
-    except OperationError as error:
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(f"Invitation de {invitation.email} annulée.", "success")
     return _back_to(structure)
 
@@ -320,13 +310,11 @@ def change_role(structure_id: str, membership_id: int):
     if not form.validate_on_submit():
         flash("Rôle inconnu : choisissez Membre ou Administrateur·rice.", "error")
         return _back_to(structure)
-    try:
+    with attempt() as outcome:
         operations.change_role(db.session, membership, form.role.data)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(
             f"{membership.user.display_name} : {ROLE_LABELS[Role(membership.role)].lower()}.",
             "success",
@@ -343,13 +331,11 @@ def remove_member(structure_id: str, membership_id: int):
         abort(404)
     leaving = membership.user_id == current_user.id
     name = membership.user.display_name
-    try:
+    with attempt() as outcome:
         operations.remove_member(db.session, membership, leaving=leaving)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
         return _back_to(structure)
-    db.session.commit()
     if leaving:
         flash(f"Vous avez quitté « {structure.nom} ».", "success")
         return redirect(url_for("accounts.dashboard"))
@@ -364,13 +350,11 @@ def leave(structure_id: str):
     membership = queries.user_membership(db.session, current_user.id, structure.id)
     if membership is None:
         abort(403)
-    try:
+    with attempt() as outcome:
         operations.remove_member(db.session, membership, leaving=True)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
         return _back_to(structure)
-    db.session.commit()
     flash(f"Vous avez quitté « {structure.nom} ».", "success")
     return redirect(url_for("accounts.dashboard"))
 
@@ -411,13 +395,11 @@ def accept_invitation(token: str):
     found, invalid = _invitation_or_invalid(token)
     if invalid:
         return invalid
-    try:
+    with attempt() as outcome:
         operations.accept_invitation(db.session, current_user, found)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
         return redirect(url_for("structures.invitation", token=token))
-    db.session.commit()
     flash(f"Vous avez rejoint « {found.structure.nom} ».", "success")
     return _back_to(found.structure)
 
@@ -431,15 +413,13 @@ def register_from_invitation(token: str):
         return redirect(url_for("structures.invitation", token=token))
     form = InvitationRegisterForm(owner_email=found.email)
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             user = operations.register_from_invitation(
                 db.session, found, form.password.data, form.nom_complet.data
             )
-        except OperationError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.error:
+            _form_error(form, outcome.error)
         else:
-            db.session.commit()
             login_user(user)
             flash(f"Compte créé : vous avez rejoint « {found.structure.nom} ».", "success")
             return _back_to(found.structure)
@@ -492,15 +472,13 @@ def moderation_detail(structure_id: str):
     structure = _structure_to_moderate(structure_id)
     form = ModerationForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             operations.moderate(
                 db.session, current_user, structure, form.decision.data, form.motif.data
             )
-        except OperationError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        if outcome.error:
+            _form_error(form, outcome.error)
         else:
-            db.session.commit()
             verdict = "validée" if structure.moderation == Moderation.VALIDEE else "refusée"
             flash(
                 f"« {structure.nom} » est {verdict} ; ses administrateurs sont prévenus.", "success"
@@ -529,14 +507,13 @@ def managers():
     form = ManagerForm()
     if form.validate_on_submit():
         codes = [c for c in form.departements.data.replace(";", ",").split(",") if c.strip()]
-        try:
+        with attempt() as outcome:
             account_operations.make_manager(db.session, form.email.data, codes)
-        except OperationError as error:
-            db.session.rollback()
+        if outcome.error:
+            error = outcome.error
             field = "departements" if error.field == "departement" else error.field
             _form_error(form, OperationError(error.message, field))
         else:
-            db.session.commit()
             listed = ", ".join(sorted(code.strip().upper() for code in codes))
             flash(f"{form.email.data} gère désormais : {listed}.", "success")
             return redirect(url_for("structures.managers"))
@@ -557,13 +534,12 @@ def remove_manager(user_id: int):
     if user is None or not user.is_manager:
         abort(404)
     departement = request.form.get("departement") or None
-    try:
+    with attempt() as outcome:
         account_operations.remove_manager(
             db.session, user.email, [departement] if departement else None
         )
-    except OperationError as error:
-        flash(error.message, "error")
+    if outcome.error:
+        flash(outcome.error.message, "error")
     else:
-        db.session.commit()
         flash(f"{user.email} : départements retirés.", "success")
     return redirect(url_for("structures.managers"))

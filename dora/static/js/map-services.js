@@ -248,7 +248,7 @@
     if (options.reference) {
       L.circleMarker([options.reference.lat, options.reference.lon], {
         radius: 7, color: "#1b1b1f", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
-      }).bindTooltip("Point de référence : " + options.reference.label).addTo(map);
+      }).bindTooltip(element("span", null, "Point de référence : " + options.reference.label)).addTo(map);
     }
 
     if (!options.endpoint) {
