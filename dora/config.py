@@ -67,4 +67,19 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": env not in {"development", "testing"},
         # Services not updated for this long are flagged as stale (never hidden).
         "STALE_AFTER_DAYS": int(os.environ.get("STALE_AFTER_DAYS", "365")),
+        # The largest request accepted (3 attachments of 5 MB and the form, with room): above
+        # it the answer is a 413 page, before anything is read into memory.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024))),
+        # Orientations (dora.orientation): where attachments are stored (outside static/),
+        # how long personal data are kept after the last status change, when an unanswered
+        # referral is reminded (working days) and when it expires (days).
+        "ORIENTATION_STORAGE_DIR": os.environ.get(
+            "ORIENTATION_STORAGE_DIR", str(PROJECT_ROOT / "var" / "orientations")
+        ),
+        "ORIENTATION_RETENTION_DAYS": int(os.environ.get("ORIENTATION_RETENTION_DAYS", "183")),
+        "ORIENTATION_REMINDER_WORKING_DAYS": int(
+            os.environ.get("ORIENTATION_REMINDER_WORKING_DAYS", "5")
+        ),
+        "ORIENTATION_EXPIRY_DAYS": int(os.environ.get("ORIENTATION_EXPIRY_DAYS", "30")),
+        "ORIENTATION_ACCESS_LOG_DAYS": int(os.environ.get("ORIENTATION_ACCESS_LOG_DAYS", "365")),
     }

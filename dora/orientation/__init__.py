@@ -1,0 +1,75 @@
+"""Orientation: a prescriber hands a person over to a service, and follows the handover until
+it is answered.
+
+- `models`: Orientation (the person's data, kept apart from the facts that statistics use),
+  OrientationEvent (history), OrientationAttachment, OrientationAccess (every read logged).
+- `access`: who reads a referral — its two sides, and the holder of a structure's secret link.
+- `operations`: send, open, accept, refuse, write, renew the link, remind, expire, purge.
+- `eligibility`: the one call to the platform's eligibility rule (see its docstring).
+- `storage`: attachments typed by content, stored with a checksum under
+  ORIENTATION_STORAGE_DIR.
+- `views` (pages), `api` (/api/v1/orientations/statistiques), `stats` (the numbers),
+  `cli` (`dora orientations relancer | purger`), `demo` (demo referrals), `bench`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def init_app(app: Flask) -> None:
+    from dora.orientation import emails, template_helpers
+
+    # Used by templates/catalogue/service.html and templates/accounts/dashboard.html
+    # (guarded by `is defined`).
+    app.jinja_env.globals["orientation_service_block"] = template_helpers.service_block
+    app.jinja_env.globals["orientation_dashboard_block"] = template_helpers.dashboard_block
+    app.jinja_env.globals["orientation_retention_label"] = emails.retention_label
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    _register_dashboard_section()
+
+
+def _too_large(exc: RequestEntityTooLarge):
+    from dora.api.errors import API_PREFIX, ApiError, error_response
+
+    if request.path.startswith(API_PREFIX):
+        return error_response(
+            ApiError("Requête trop volumineuse.", code="trop_volumineux", status=413)
+        )
+    return render_template(
+        "errors/generic.html",
+        title="Envoi trop volumineux",
+        message="Les fichiers envoyés sont trop lourds : 5 Mo au plus par pièce jointe, trois "
+        "pièces au plus. Revenez à la page précédente, retirez ou allégez les fichiers, puis "
+        "renvoyez le formulaire.",
+    ), 413
+
+
+def _register_dashboard_section() -> None:
+    """Our block on the structure dashboard (/mon-espace/structures/<id>)."""
+    from dora.structures.dashboard import Section, register_section
+
+    register_section(
+        Section(
+            key="orientation",
+            template="orientation/_structure_section.html",
+            context=_structure_context,
+            order=20,
+        )
+    )
+
+
+def _structure_context(structure, user) -> dict:
+    from dora.accounts.permissions import role_in
+    from dora.extensions import db
+    from dora.orientation import queries
+
+    role = role_in(user, structure)
+    if role is None:  # managers and staff see the dashboard, not the referrals
+        return {"visible": False}
+    return {
+        "visible": True,
+        "counts": queries.received_counts(db.session, [structure.id]),
+        "is_admin": role == "admin",
+    }
