@@ -20,12 +20,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 def init_app(app: Flask) -> None:
     from dora.orientation import emails, template_helpers
+    from dora.orientation.models import MOTIF_LABELS, STATUT_LABELS
 
     # Used by templates/catalogue/service.html and templates/accounts/dashboard.html
     # (guarded by `is defined`).
     app.jinja_env.globals["orientation_service_block"] = template_helpers.service_block
     app.jinja_env.globals["orientation_dashboard_block"] = template_helpers.dashboard_block
     app.jinja_env.globals["orientation_retention_label"] = emails.retention_label
+    # Globals, not a context processor: imported macros see them too.
+    app.jinja_env.globals["ORIENTATION_STATUT_LABELS"] = STATUT_LABELS
+    app.jinja_env.globals["ORIENTATION_MOTIF_LABELS"] = MOTIF_LABELS
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     _register_dashboard_section()
 

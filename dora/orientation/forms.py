@@ -26,7 +26,14 @@ from wtforms import (
 )
 from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from dora import vocabulary
 from dora.accounts.forms import valid_email
@@ -101,14 +108,14 @@ class OrientationForm(SummaryMixin, FlaskForm):
     class Meta(FrenchMeta):
         pass
 
-    jeton_envoi = HiddenField()
+    jeton_envoi = HiddenField("Formulaire")
 
     # 1. La personne
     personne_prenom = StringField(
-        "Prénom", [InputRequired("Indiquez le prénom de la personne."), _length(80)], filters=STRIP
+        "Prénom", [DataRequired("Indiquez le prénom de la personne."), _length(80)], filters=STRIP
     )
     personne_nom = StringField(
-        "Nom", [InputRequired("Indiquez le nom de la personne."), _length(80)], filters=STRIP
+        "Nom", [DataRequired("Indiquez le nom de la personne."), _length(80)], filters=STRIP
     )
     personne_email = EmailField(
         "Adresse e-mail de la personne (facultatif)", [Optional(), valid_email], filters=STRIP
@@ -141,7 +148,7 @@ class OrientationForm(SummaryMixin, FlaskForm):
     message = TextAreaField(
         "Motif de l’orientation",
         [
-            InputRequired("Expliquez en quelques lignes pourquoi vous orientez la personne."),
+            DataRequired("Expliquez en quelques lignes pourquoi vous orientez la personne."),
             _length(5000),
         ],
         filters=STRIP,
@@ -151,7 +158,7 @@ class OrientationForm(SummaryMixin, FlaskForm):
     # 5. Vous
     prescripteur_nom = StringField(
         "Vos prénom et nom",
-        [InputRequired("Indiquez vos prénom et nom."), _length(120)],
+        [DataRequired("Indiquez vos prénom et nom."), _length(120)],
         filters=STRIP,
     )
     prescripteur_structure = SelectField("Vous orientez au nom de", choices=[])
@@ -163,7 +170,7 @@ class OrientationForm(SummaryMixin, FlaskForm):
     )
     consentement = BooleanField(
         "La personne a donné son accord pour que ces informations soient transmises à la structure",
-        [InputRequired("Cochez cette case : l’accord de la personne est nécessaire.")],
+        [DataRequired("Cochez cette case : l’accord de la personne est nécessaire.")],
     )
 
     def __init__(self, *args, service: Service, user: User, **kwargs) -> None:
@@ -242,7 +249,7 @@ class AcceptForm(SummaryMixin, FlaskForm):
 
     prochaine_etape = TextAreaField(
         "Prochaine étape pour la personne",
-        [InputRequired("Indiquez la prochaine étape pour la personne."), _length(1000)],
+        [DataRequired("Indiquez la prochaine étape pour la personne."), _length(1000)],
         filters=STRIP,
     )
     date_rendez_vous = DateField(
@@ -285,5 +292,5 @@ class MessageForm(SummaryMixin, FlaskForm):
         default=Destinataire.PRESCRIPTEUR.value,
     )
     texte = TextAreaField(
-        "Message", [InputRequired("Écrivez votre message."), _length(5000)], filters=STRIP
+        "Message", [DataRequired("Écrivez votre message."), _length(5000)], filters=STRIP
     )

@@ -55,6 +55,13 @@ class CheckedFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+def size_label(size: int) -> str:
+    """5242880 → « 5 Mo », 102400 → « 100 Ko »."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} Mo".replace(".", ",")
+    return f"{size / 1024:.3g} Ko".replace(".", ",")
+
+
 def storage_root() -> Path:
     return Path(current_app.config["ORIENTATION_STORAGE_DIR"])
 
@@ -75,12 +82,13 @@ def clean_filename(name: str | None) -> str:
 
 def check(stream: IO[bytes], filename: str | None) -> CheckedFile:
     """Read an upload (at most MAX_BYTES + 1 bytes) and check its size and real type."""
-    data = stream.read(MAX_BYTES + 1)
+    limit = MAX_BYTES
+    data = stream.read(limit + 1)
     shown = clean_filename(filename)
     if not data:
         raise AttachmentError(f"« {shown} » est vide.")
-    if len(data) > MAX_BYTES:
-        raise AttachmentError(f"« {shown} » dépasse 5 Mo.")
+    if len(data) > limit:
+        raise AttachmentError(f"« {shown} » dépasse {size_label(limit)}.")
     content_type = sniff(data)
     if content_type is None:
         raise AttachmentError(

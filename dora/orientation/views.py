@@ -43,8 +43,6 @@ from dora.orientation.forms import (
 from dora.orientation.models import (
     CONTACT_LABELS,
     EVENT_LABELS,
-    MOTIF_LABELS,
-    STATUT_LABELS,
     Objet,
     Orientation,
 )
@@ -54,14 +52,6 @@ bp = Blueprint("orientation", __name__)
 
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@bp.app_context_processor
-def _labels():
-    return {
-        "ORIENTATION_STATUT_LABELS": STATUT_LABELS,
-        "ORIENTATION_MOTIF_LABELS": MOTIF_LABELS,
-    }
 
 
 @bp.context_processor

@@ -1,26 +1,172 @@
-"""The journey through the test client: send, the structure reads and answers, the
-prescriber follows; e-mails checked as the SMTP server received them."""
+"""The journey through the test client: the prescriber sends, the structure reads and
+answers, the prescriber follows; each e-mail checked as the SMTP server received it."""
 
 from __future__ import annotations
 
-from tests.orientation.helpers import PDF, form_data, upload
+import re
+from datetime import date, timedelta
+
+from tests.orientation.helpers import PDF, upload
 
 
-def _bodies(mailbox):
+def _mails(mailbox) -> dict[str, list]:
     from dora.accounts import emails
 
     emails.wait_for_deliveries()
-    return {m["To"]: m.get_body(preferencelist=("plain",)).get_content() for m in mailbox.messages}
+    found: dict[str, list] = {}
+    for message in mailbox.messages:
+        found.setdefault(message["To"], []).append(message)
+    return found
 
 
-def test_send_then_accept(send, client, login, receiving, prescriber, mailbox, db_session):
+def _body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_the_service_page_offers_to_orient(client, receiving, login, prescriber):
+    _, _, service = receiving
+    page = client.get(f"/services/{service.id}").get_data(as_text=True)
+    assert "Orienter une personne" in page
+    assert f"/services/{service.id}/orienter" in page
+
+
+def test_the_form_shows_the_services_conditions_as_a_checklist(
+    client, receiving, login, prescriber
+):
+    _, _, service = receiving
+    login(prescriber[0])
+    page = client.get(f"/services/{service.id}/orienter").get_data(as_text=True)
+    for condition in (
+        "Fait partie du public : Jeunes",
+        "Fait partie du public : Demandeurs d’emploi",
+        "Avoir entre 16 et 25 ans",
+        "se munir d’une pièce d’identité",
+    ):
+        assert condition in page
+    # Each of the five steps, and the prescriber's structure chosen for them.
+    assert page.count('class="section orientation-step"') == 5
+    assert 'selected value="' in page or "selected" in page
+
+
+def test_send_read_accept_and_follow(send, client, login, receiving, prescriber, mailbox):
+    from dora.orientation.models import OrientationAccess
+
     _, member, service = receiving
+    user, _ = prescriber
     orientation = send(pieces_jointes=[upload(PDF, "cv camille.pdf")])
     assert orientation.statut == "nouvelle"
     assert orientation.eligible is True
     assert [c["rempli"] for c in orientation.criteres] == [True, False, True, False]
-    assert len(orientation.attachments) == 1
-    bodies = _bodies(mailbox)
-    assert "Camille" not in bodies["accueil@structure.fr"]
-    assert "Atelier vélo" in bodies["accueil@structure.fr"]
-    assert "velo@structure.fr" in bodies["camille.martin@exemple.fr"]
+    assert orientation.attachments[0].content_type == "application/pdf"
+
+    mails = _mails(mailbox)
+    to_member = _body(mails["accueil@structure.fr"][0])
+    # The structure learns who sends and where to read it, not whom it is about.
+    assert "Claire Conseil (CCAS de Paris)" in to_member and "Camille" not in to_member
+    assert f"/orientations/{orientation.id}" in to_member
+    assert "Camille" not in mails["accueil@structure.fr"][0]["Subject"]
+    to_person = _body(mails["camille.martin@exemple.fr"][0])
+    assert "Atelier vélo" in to_person and "01 23 45 67 89" in to_person
+    assert "velo@structure.fr" in to_person
+    assert "/connexion" not in to_person and "/orientations/" not in to_person
+    mailbox.clear()
+
+    # The member opens it: « en cours », the prescriber is told; the read is logged.
+    login(member)
+    page = client.get(f"/orientations/{orientation.id}").get_data(as_text=True)
+    assert "Camille Martin" in page and "cv camille.pdf" in page
+    assert orientation.statut == "en-cours"
+    reads = OrientationAccess.query.filter_by(orientation_id=orientation.id).all()
+    assert [(r.user_id, r.via, r.objet) for r in reads][-1] == (member.id, "compte", "fiche")
+    assert "consultée" in _body(_mails(mailbox)["conseillere@ccas.fr"][0])
+    mailbox.clear()
+
+    rendez_vous = date.today() + timedelta(days=3)
+    response = client.post(
+        f"/orientations/{orientation.id}/accepter",
+        data={
+            "prochaine_etape": "Rendez-vous d’accueil",
+            "date_rendez_vous": rendez_vous.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert orientation.statut == "acceptee" and orientation.first_answer_at is not None
+    mails = _mails(mailbox)
+    to_prescriber = _body(mails["conseillere@ccas.fr"][0])
+    assert "acceptée" in mails["conseillere@ccas.fr"][0]["Subject"]
+    assert "Rendez-vous d’accueil" in to_prescriber
+    assert "Rendez-vous d’accueil" in _body(mails["camille.martin@exemple.fr"][0])
+
+    # The prescriber follows it in « Mes orientations ».
+    login(user)
+    listing = client.get("/mon-espace/orientations").get_data(as_text=True)
+    assert "Camille M." in listing and "Acceptée" in listing and "répondu en" in listing
+    detail = client.get(f"/orientations/{orientation.id}").get_data(as_text=True)
+    assert "Orientation acceptée" in detail and "Accepter l’orientation" not in detail
+    # The prescriber cannot answer in the structure's place.
+    assert (
+        client.post(f"/orientations/{orientation.id}/refuser", data={"motif": "autre"}).status_code
+        == 403
+    )
+
+
+def test_refuse_with_a_reason(send, client, login, receiving, mailbox):
+    _, member, _ = receiving
+    orientation = send()
+    mailbox.clear()
+    login(member)
+    response = client.post(f"/orientations/{orientation.id}/refuser", data={"motif": "autre"})
+    assert "Précisez le motif du refus." in response.get_data(as_text=True)
+    assert orientation.statut in {"nouvelle", "en-cours"}
+    client.post(
+        f"/orientations/{orientation.id}/refuser",
+        data={"motif": "plus-de-places", "precision": "Complet jusqu’en mars"},
+    )
+    assert orientation.statut == "refusee" and orientation.motif_refus == "plus-de-places"
+    body = _body(_mails(mailbox)["conseillere@ccas.fr"][-1])
+    assert "Plus de places disponibles — Complet jusqu’en mars" in body
+    # Closed: a second answer is refused.
+    response = client.post(
+        f"/orientations/{orientation.id}/accepter", data={"prochaine_etape": "Accueil"}
+    )
+    assert "déjà reçu une réponse" in response.get_data(as_text=True)
+    assert orientation.statut == "refusee"
+
+
+def test_messages_to_the_prescriber_and_the_person(send, client, login, receiving, mailbox):
+    _, member, _ = receiving
+    orientation = send()
+    mailbox.clear()
+    login(member)
+    client.post(
+        f"/orientations/{orientation.id}/message",
+        data={"destinataire": "personne", "texte": "Pouvez-vous venir mardi à 10 h ?"},
+    )
+    client.post(
+        f"/orientations/{orientation.id}/message",
+        data={"destinataire": "prescripteur", "texte": "Avez-vous son CV ?"},
+    )
+    mails = _mails(mailbox)
+    to_person = mails["camille.martin@exemple.fr"][-1]
+    assert "Pouvez-vous venir mardi à 10 h ?" in _body(to_person)
+    assert to_person["Reply-To"] == "accueil@structure.fr"
+    assert "Avez-vous son CV ?" in _body(mails["conseillere@ccas.fr"][-1])
+    assert orientation.first_answer_at is not None and orientation.statut == "en-cours"
+    kinds = [(e.kind, e.destinataire) for e in orientation.events]
+    assert ("message", "personne") in kinds and ("message", "prescripteur") in kinds
+    page = client.get(f"/orientations/{orientation.id}").get_data(as_text=True)
+    assert "Avez-vous son CV ?" in page and "Alex Accueil (Accueil solidaire)" in page
+
+
+def test_received_inbox_by_status(send, client, login, receiving):
+    _, member, _ = receiving
+    first, second = send(), send(personne_prenom="Dominique", personne_nom="Durand")
+    login(member)
+    client.get(f"/orientations/{first.id}")  # now « en cours »
+    page = client.get("/mon-espace/orientations/recues?statut=nouvelle").get_data(as_text=True)
+    assert "Dominique D." in page and "Camille M." not in page
+    page = client.get("/mon-espace/orientations/recues").get_data(as_text=True)
+    assert "À traiter (2)" in page and "Nouvelles (1)" in page and "En cours (1)" in page
+    dashboard = client.get("/mon-espace").get_data(as_text=True)
+    assert "Orientations reçues" in dashboard
+    assert re.search(r"<strong>1</strong>\s*Nouvelle", dashboard)
