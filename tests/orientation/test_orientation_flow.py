@@ -51,7 +51,7 @@ def test_the_form_shows_the_services_conditions_as_a_checklist(
 def test_send_read_accept_and_follow(send, client, login, receiving, prescriber, mailbox):
     from dora.orientation.models import OrientationAccess
 
-    _, member, service = receiving
+    _, member, _ = receiving
     user, _ = prescriber
     orientation = send(pieces_jointes=[upload(PDF, "cv camille.pdf")])
     assert orientation.statut == "nouvelle"
@@ -160,7 +160,8 @@ def test_messages_to_the_prescriber_and_the_person(send, client, login, receivin
 
 def test_received_inbox_by_status(send, client, login, receiving):
     _, member, _ = receiving
-    first, second = send(), send(personne_prenom="Dominique", personne_nom="Durand")
+    first = send()
+    send(personne_prenom="Dominique", personne_nom="Durand")
     login(member)
     client.get(f"/orientations/{first.id}")  # now « en cours »
     page = client.get("/mon-espace/orientations/recues?statut=nouvelle").get_data(as_text=True)
