@@ -63,19 +63,22 @@ class DeliveryFailed(Exception):
 
 def _one(action, orientation) -> bool:
     """Apply `action` to one referral, send its e-mails, then commit: a referral is marked
-    reminded (or expired) only if its e-mails left. False on failure (left as it was, for
-    the next run)."""
+    reminded (or expired) only if its e-mails left. False on failure: what it wrote is
+    rolled back (a savepoint) and it is left for the next run."""
     session = db.session
+    savepoint = session.begin_nested()
     try:
         action(session, orientation)
         for message, settings in session.info.pop(MAILS_KEY, []):
             if not mail.send(message, settings):
                 raise DeliveryFailed()
-        session.commit()
+        savepoint.commit()
     except Exception as error:  # one referral must not stop the others
-        session.rollback()
+        savepoint.rollback()
+        session.info.pop(MAILS_KEY, None)
         click.echo(f"Orientation n° {orientation.id} : échec ({type(error).__name__}).", err=True)
         return False
+    session.commit()
     return True
 
 

@@ -118,19 +118,14 @@ def write(session: Session, checked: CheckedFile) -> str:
     return key
 
 
-def read_verified(storage_key: str, sha256: str) -> Path | None:
-    """The file's path if it is there and still has its checksum, else None."""
+def read_verified(storage_key: str, sha256: str) -> bytes | None:
+    """The file's content if it is there and still has its checksum, else None. (At most
+    5 Mo: read whole, so that no open file outlives the request.)"""
     try:
-        path = path_of(storage_key)
-    except AttachmentError:
+        data = path_of(storage_key).read_bytes()
+    except (OSError, AttachmentError):
         return None
-    if not path.is_file():
-        return None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return path if digest.hexdigest() == sha256 else None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def delete(storage_keys: Iterable[str]) -> int:

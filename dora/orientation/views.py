@@ -10,6 +10,7 @@ referral ids cannot be probed. The prescriber sees their referral but may not an
 
 from __future__ import annotations
 
+import io
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -196,7 +197,7 @@ def _render_detail(orientation: Orientation, reader: Reader, **forms):
     message_form = forms.get("message_form") or MessageForm()
     if not orientation.personne_email:
         message_form.destinataire.choices = [
-            c for c in message_form.destinataire.choices if c[0] != "personne"
+            c for c in message_form.destinataire.choices if c.value != "personne"
         ]
     # Always a success status: the read logged by the caller must be committed.
     return render_template(
@@ -306,8 +307,8 @@ def download(orientation_id: int, attachment_id: int):
     attachment = queries.attachment_of(db.session, orientation, attachment_id)
     if attachment is None:
         abort(404)
-    path = storage.read_verified(attachment.storage_key, attachment.sha256)
-    if path is None:
+    content = storage.read_verified(attachment.storage_key, attachment.sha256)
+    if content is None:
         return render_template(
             "errors/generic.html",
             title="Pièce jointe indisponible",
@@ -318,7 +319,7 @@ def download(orientation_id: int, attachment_id: int):
         db.session, [orientation.id], reader.via, reader.user_id, Objet.PIECE_JOINTE
     )
     response = send_file(
-        path,
+        io.BytesIO(content),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.nom_fichier,

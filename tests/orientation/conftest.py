@@ -62,3 +62,42 @@ def send(client, login, receiving, prescriber, storage_dir, mailbox):
         return db.session.get(Orientation, int(response.headers["Location"].rsplit("/", 1)[1]))
 
     return do
+
+
+@pytest.fixture
+def make_orientation(db_session, receiving, prescriber, storage_dir, mailbox):
+    """A referral sent by the prescriber (operations, not the form): `service=` another
+    service, `days_ago=` to age it, `statut=` to place it; the e-mails of its sending are
+    cleared."""
+    import uuid
+    from datetime import timedelta
+
+    from dora.orientation import operations
+
+    def make(service=None, *, days_ago: float = 0, email="camille.martin@exemple.fr", **fields):
+        user, structure = prescriber
+        data = operations.NewOrientation(
+            submission_key=uuid.uuid4(),
+            person=operations.Person(
+                "Camille", "Martin", "93066", "Saint-Denis", email=email, telephone="0612345678"
+            ),
+            prescriber=operations.Prescriber("Claire Conseil", structure_id=structure.id),
+            message="Camille cherche un atelier vélo.",
+            consent=True,
+        )
+        orientation, _ = operations.create(db_session, user, service or receiving[2], data)
+        if days_ago:
+            moment = orientation.created_at - timedelta(days=days_ago)
+            orientation.created_at = orientation.status_changed_at = moment
+            if orientation.token_expires_at:
+                orientation.token_expires_at = moment + timedelta(days=8)
+        for name, value in fields.items():
+            setattr(orientation, name, value)
+        db_session.flush()
+        from dora.accounts import emails
+
+        # What sending queued leaves with the next commit: drop it, tests look at the rest.
+        db_session.info.pop(emails.PENDING_KEY, None)
+        return orientation
+
+    return make

@@ -171,3 +171,45 @@ def test_received_inbox_by_status(send, client, login, receiving):
     dashboard = client.get("/mon-espace").get_data(as_text=True)
     assert "Orientations reçues" in dashboard
     assert re.search(r"<strong>1</strong>\s*Nouvelle", dashboard)
+
+
+def test_attachments_are_downloads_through_the_authorised_route_only(
+    send, client, login, receiving, storage_dir
+):
+    from dora.orientation.models import OrientationAccess
+
+    _, member, _ = receiving
+    orientation = send(pieces_jointes=[upload(PDF, "CV de Camille.pdf")])
+    attachment = orientation.attachments[0]
+    url = f"/orientations/{orientation.id}/pieces-jointes/{attachment.id}"
+    login(member)
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "CV de Camille.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response.headers["Cache-Control"]
+    read = OrientationAccess.query.filter_by(orientation_id=orientation.id).all()[-1]
+    assert (read.objet, read.user_id) == ("piece-jointe", member.id)
+    # Not served from anywhere else, and an altered file is refused.
+    assert client.get(f"/static/../var/{attachment.storage_key}").status_code == 404
+    (storage_dir / attachment.storage_key).write_bytes(b"%PDF-altered")
+    assert client.get(url).status_code == 410
+    # Another referral's number in the URL does not reach this file.
+    other = send()
+    assert client.get(f"/orientations/{other.id}/pieces-jointes/{attachment.id}").status_code == 404
+
+
+def test_no_personal_data_in_urls_or_subjects(send, client, login, receiving, mailbox):
+    from dora.accounts import emails
+
+    orientation = send()
+    login(receiving[1])
+    page = client.get(f"/orientations/{orientation.id}").get_data(as_text=True)
+    links = re.findall(r'(?:href|action)="([^"]+)"', page)
+    assert links and not [link for link in links if "Camille" in link or "Martin" in link]
+    emails.wait_for_deliveries()
+    assert all(
+        "Camille" not in m["Subject"] and "Martin" not in m["Subject"] for m in mailbox.messages
+    )

@@ -47,7 +47,7 @@ def test_an_altered_file_is_not_served(app, storage_dir, db_session):
 
     checked = storage.check(io.BytesIO(PDF), "cv.pdf")
     key = storage.write(db_session, checked)
-    assert storage.read_verified(key, checked.sha256) == storage.path_of(key)
+    assert storage.read_verified(key, checked.sha256) == PDF
     storage.path_of(key).write_bytes(PDF + b"altered")
     assert storage.read_verified(key, checked.sha256) is None
     assert storage.read_verified("../../../etc/passwd", checked.sha256) is None
