@@ -173,7 +173,8 @@ def _check_new(session: Session, user: User, service: Service, data: NewOrientat
         )
 
 
-def _departement(session: Session, code_insee: str | None) -> str | None:
+def departement_of(session: Session, code_insee: str | None) -> str | None:
+    """The département of a commune (arrondissements and former codes accepted)."""
     codes = resolve.territory_codes(session, code_insee) if code_insee else None
     return codes.departement if codes else None
 
@@ -190,11 +191,15 @@ def _build(session: Session, user: User, service: Service, data: NewOrientation)
         structure_id=service.structure_id,
         service_nom=service.nom,
         structure_nom=service.structure.nom,
-        departement_code=_departement(session, service.code_insee or service.structure.code_insee),
+        departement_code=departement_of(
+            session, service.code_insee or service.structure.code_insee
+        ),
         prescriber_id=user.id,
         prescriber_structure_id=prescriber_structure.id if prescriber_structure else None,
         prescriber_departement_code=(
-            _departement(session, prescriber_structure.code_insee) if prescriber_structure else None
+            departement_of(session, prescriber_structure.code_insee)
+            if prescriber_structure
+            else None
         ),
         prescripteur_nom=prescriber.nom.strip(),
         prescripteur_organisation=(
