@@ -25,7 +25,6 @@ from dora.accounts import security
 from dora.accounts.models import Membership, User
 from dora.catalogue.models import Service
 from dora.orientation import access, eligibility
-from dora.orientation.operations import departement_of
 from dora.orientation.models import (
     EventKind,
     MotifRefus,
@@ -33,6 +32,7 @@ from dora.orientation.models import (
     OrientationEvent,
     Statut,
 )
+from dora.orientation.operations import departement_of
 
 PRESCRIBER_EMAIL = "prescripteur.demo@example.org"
 MEMBER_EMAIL = "accueil.demo@example.org"
@@ -152,7 +152,8 @@ def seed(session: Session) -> DemoReport:
         session,
         f"SELECT s.id {PUBLIC_DEMO_SERVICES} AND s.courriel IS NOT NULL "
         "AND s.structure_id NOT IN (:r, :p) "
-        "AND NOT EXISTS (SELECT 1 FROM structure_membership m WHERE m.structure_id = s.structure_id) "
+        "AND NOT EXISTS (SELECT 1 FROM structure_membership AS m "
+        "WHERE m.structure_id = s.structure_id) "
         "ORDER BY s.id LIMIT 1",
         r=receiving_id,
         p=prescriber_structure_id,
