@@ -50,11 +50,11 @@ def statistics():
     name, value = _scope()
     session = db.session
     if name is None:
-        lines = stats.departement_lines(session, None)
+        france, lines = stats.national(session)
         return jsonify(
             {
                 "perimetre": {"type": "france"},
-                "recues": stats.total(session).to_json(),
+                "recues": france.to_json(),
                 "par_departement": [
                     {
                         "code": line.code,

@@ -131,6 +131,12 @@ def seed(session: Session) -> DemoReport:
             return DemoReport(0, skipped=True)
         # The demo structures were deleted (seed --reset): start again.
         clear(session)
+    # Eligibility is read from the search index: build what the services' bulk write queued
+    # (the command would do it at its end, after us).
+    from dora.extensions import db
+    from dora.search import sync
+
+    sync.build_pending(db.engine)
     receiving_id = _pick(
         session,
         f"SELECT s.structure_id {PUBLIC_DEMO_SERVICES} "
@@ -199,6 +205,9 @@ def _referral(
 ) -> None:
     prenom, nom = rng.choice(PEOPLE)
     commune = service.code_insee or service.structure.code_insee or "93066"
+    commune_nom = service.commune or service.structure.commune
+    if rng.random() < 0.15:  # some live elsewhere: the « hors zone » case shows
+        commune, commune_nom = "69123", "Lyon"
     prescriber_structure = prescriber.memberships[0].structure
     orientation = Orientation(
         submission_key=uuid.uuid4(),
@@ -221,7 +230,7 @@ def _referral(
         personne_contact=["telephone"],
         personne_disponibilites=rng.choice(["Le matin", "En fin d’après-midi", None]),
         personne_commune_code=commune,
-        personne_commune_nom=service.commune or service.structure.commune,
+        personne_commune_nom=commune_nom,
         situation=rng.choice(SITUATIONS) or None,
         criteres=[{"libelle": "Résider dans le département", "rempli": True}],
         message=rng.choice(MESSAGES),

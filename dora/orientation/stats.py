@@ -15,6 +15,7 @@ départements (staff: every département), and as counts in /api/v1/orientations
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -233,9 +234,32 @@ def departement_lines(session: Session, codes: Sequence[str] | None) -> list[Dep
     ]
 
 
+# The national view reads every referral (0.5 s at 100,000, see `dora bench
+# orientation.statistics`): computed at most every five minutes per process; the open API
+# answers it without an account.
+NATIONAL_TTL_SECONDS = 300
+_national: dict[str, tuple[float, tuple[Figures, list[DepartementLine]]]] = {}
+
+
+def national(session: Session) -> tuple[Figures, list[DepartementLine]]:
+    """France's figures and every département's, at most five minutes old."""
+    now = time.monotonic()
+    cached = _national.get("france")
+    if cached and now - cached[0] < NATIONAL_TTL_SECONDS:
+        return cached[1]
+    value = (total(session), departement_lines(session, None))
+    _national["france"] = (now, value)
+    return value
+
+
+def forget_national() -> None:
+    _national.clear()
+
+
 def report(session: Session, scope: Scope) -> Report:
+    france, every_departement = national(session) if scope.everywhere else (None, [])
     departements = (
-        departement_lines(session, None)
+        every_departement
         if scope.everywhere
         else departement_lines(session, scope.departements)
         if scope.departements
@@ -244,5 +268,5 @@ def report(session: Session, scope: Scope) -> Report:
     return Report(
         structures=structure_reports(session, scope.structure_ids),
         departements=departements,
-        france=total(session) if scope.everywhere else None,
+        france=france,
     )

@@ -8,6 +8,16 @@ import pytest
 from tests.orientation.helpers import form_data
 
 
+@pytest.fixture(autouse=True)
+def fresh_national_figures():
+    """The national figures are cached five minutes per process: not across tests."""
+    from dora.orientation import stats
+
+    stats.forget_national()
+    yield
+    stats.forget_national()
+
+
 @pytest.fixture
 def storage_dir(app, tmp_path):
     saved = app.config["ORIENTATION_STORAGE_DIR"]
