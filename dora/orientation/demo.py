@@ -184,11 +184,11 @@ def seed(session: Session) -> DemoReport:
         for _ in range(count):
             service = services[created % len(services)]
             age = timedelta(days=rng.uniform(youngest, oldest))
-            _referral(session, rng, service, prescriber, member, statut, now - age)
+            _referral(session, rng, service, prescriber, member, statut, now - age, now)
             created += 1
     if orphan is not None:
         for statut in (Statut.NOUVELLE, Statut.REFUSEE):
-            _referral(session, rng, orphan, prescriber, None, statut, now - timedelta(days=2))
+            _referral(session, rng, orphan, prescriber, None, statut, now - timedelta(days=2), now)
             created += 1
     session.flush()
     return DemoReport(created)
@@ -202,6 +202,7 @@ def _referral(
     member: User | None,
     statut: Statut,
     sent_at: datetime,
+    now: datetime,
 ) -> None:
     prenom, nom = rng.choice(PEOPLE)
     commune = service.code_insee or service.structure.code_insee or "93066"
@@ -250,7 +251,9 @@ def _referral(
         _, orientation.token_hash = access.new_token()  # the token itself is not kept
         orientation.courriel_structure = service.courriel
         orientation.token_expires_at = sent_at + access.LINK_VALIDITY
-    answered = sent_at + timedelta(hours=rng.uniform(2, 90))
+    # An answer a few hours to days later, never in the future.
+    answered = min(sent_at + timedelta(hours=rng.uniform(2, 90)), now - timedelta(minutes=20))
+    answered = max(answered, sent_at + timedelta(minutes=90))
     if statut != Statut.NOUVELLE and statut != Statut.EXPIREE:
         events.append(
             (EventKind.OUVERTURE, answered - timedelta(hours=1), Statut.EN_COURS, member, actor)

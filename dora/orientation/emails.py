@@ -19,6 +19,7 @@ from flask import current_app, url_for
 
 from dora.accounts import emails as mail
 from dora.catalogue.models import Service
+from dora.core.opening_hours_fr import french_opening_hours
 from dora.orientation.models import (
     CONTACT_LABELS,
     MOTIF_LABELS,
@@ -96,9 +97,16 @@ def _contact(service: Service | None) -> dict:
         "commune": service.commune or structure.commune,
         "telephone": service.telephone or structure.telephone,
         "courriel": service.courriel or structure.courriel,
-        "horaires": service.horaires_accueil or structure.horaires_accueil,
+        "horaires": _hours(service.horaires_accueil or structure.horaires_accueil),
         "page": url_for("catalogue.service_page", service_id=service.id, _external=True),
     }
+
+
+def _hours(value: str | None) -> str | None:
+    """Opening hours said in French when simple (« Du lundi au vendredi : 9 h – 12 h »),
+    else as written."""
+    lines = french_opening_hours(value)
+    return " ; ".join(lines) if lines else value
 
 
 def sent_to_person(orientation: Orientation, service: Service | None) -> None:

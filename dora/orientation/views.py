@@ -159,10 +159,15 @@ def new(service_id: str):
         if form.commune_found
         else None
     )
+    # A browser cannot send files back: say so when the refused form had some.
+    attachments_lost = request.method == "POST" and any(
+        upload and upload.filename for upload in form.pieces_jointes.data or []
+    )
     return render_template(
         "orientation/new.html",
         form=form,
         service=service,
+        attachments_lost=attachments_lost,
         eligible=eligible,
         commune_nom=form.commune_found.nom if form.commune_found else None,
     )

@@ -157,8 +157,23 @@
   // One submission: a second click while sending does nothing (the server also refuses
   // to create the same referral twice).
   var sending = false;
+  var consent = form.querySelector("input[name=consentement]");
   form.addEventListener("submit", function (event) {
     if (sending) { event.preventDefault(); return; }
+    // What the browser can check, before the files are sent (they would have to be chosen
+    // again after a refusal by the server).
+    for (var i = 0; i < steps.length; i++) {
+      var problems = missing(steps[i]);
+      if (steps[i].contains(consent) && consent && !consent.checked) {
+        problems.push("l’accord de la personne (case à cocher)");
+      }
+      if (problems.length) {
+        event.preventDefault();
+        show(i, false);
+        stepMessage(steps[i], "À compléter : " + problems.join(", ") + ".");
+        return;
+      }
+    }
     sending = true;
     var submit = form.querySelector("button[type=submit]");
     if (submit) {
