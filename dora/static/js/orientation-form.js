@@ -52,6 +52,7 @@
 
   function stepMessage(step, text) {
     var box = step.querySelector(".orientation-step-message");
+    if (!box && !text) { return; }
     if (!box) {
       box = document.createElement("p");
       box.className = "notice notice--error orientation-step-message";
