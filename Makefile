@@ -47,8 +47,10 @@ dora/static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py
 	python3 scripts/vendor_assets.py
 	touch $@
 
+# The app's default is production (no dev mailbox, Secure cookies, SECRET_KEY required):
+# `make run` asks for development explicitly.
 run: setup
-	@$(WITH_DB) \
+	@export DORA_ENV=$${DORA_ENV:-development}; $(WITH_DB) \
 	$(DORA) db upgrade && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
@@ -68,7 +70,7 @@ BENCH_SERVICES ?= 1000000
 # Seeds (or reuses) 1,000,000 demo services, then runs every benchmark (`dora bench --list`).
 bench: setup
 	@bash scripts/ensure_system_packages.sh bench
-	@$(WITH_BENCH_DB) \
+	@export DORA_ENV=$${DORA_ENV:-development}; $(WITH_BENCH_DB) \
 	$(DORA) db upgrade && $(DORA) geodata load && \
 	$(DORA) demo seed --services $(BENCH_SERVICES) && \
 	$(DORA) bench $(BENCH)

@@ -35,7 +35,14 @@ def test_upgrade_downgrade_upgrade_and_models_match(scratch_database_url):
     from dora import create_app
     from dora.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_database_url, "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SECRET_KEY": "migrations-test",
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         assert {"service", "structure", "commune", "departement"} <= _tables(db.engine)
