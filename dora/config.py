@@ -76,7 +76,7 @@ def _secret_key(env: str) -> str | None:
     if key:
         return key
     if env == "development":
-        return development_secret_key()
+        return development_secret_key(DEV_SECRET_KEY_FILE)
     # Production refuses to start without SECRET_KEY (dora.create_app); tests pass their own.
     return None
 
