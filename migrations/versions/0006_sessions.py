@@ -1,10 +1,13 @@
-"""Accounts hardening: server-side sessions (revoked at logout) and the per-address login
-throttle for unknown browsers.
+"""Hardening: server-side sessions (revoked at logout), the per-address login throttle for
+unknown browsers, and web addresses stored before as typed made valid URIs (a quote or a space
+percent-encoded) so that exports satisfy their `format: uri`.
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-07
 """
+
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import op
@@ -15,7 +18,33 @@ branch_labels = None
 depends_on = None
 
 
+URL_COLUMNS = {
+    "structure": ("site_web", "lien_source"),
+    "service": ("lien_source", "lien_mobilisation"),
+}
+# What an RFC 3986 URI holds as is; anything else is percent-encoded (UTF-8).
+URI_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
+
+
+def _encode_urls():
+    connection = op.get_bind()
+    for table, columns in URL_COLUMNS.items():
+        for column in columns:
+            rows = connection.execute(
+                sa.text(
+                    f"SELECT id, {column} AS url FROM {table} "
+                    f"WHERE {column} ~ '[^A-Za-z0-9._~:/?#\\[\\]@!$&''()*+,;=%-]'"
+                )
+            ).all()
+            for row in rows:
+                connection.execute(
+                    sa.text(f"UPDATE {table} SET {column} = :url WHERE id = :id"),
+                    {"id": row.id, "url": quote(row.url.strip(), safe=URI_SAFE)},
+                )
+
+
 def upgrade():
+    _encode_urls()
     op.create_table(
         "user_session",
         sa.Column("id", sa.String(length=64), nullable=False),
