@@ -24,9 +24,7 @@ API = ["/api/v1/search?commune=93066", "/api/v1/services", "/api/v1/communes?q=s
 
 def _localdb(directory: Path, *args: str) -> str:
     env = {**os.environ, "DORA_PG_DIR": str(directory)}
-    result = subprocess.run(
-        [*LOCALDB, *args], env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*LOCALDB, *args], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
