@@ -18,7 +18,7 @@ WITH_TEST_DB = if [ -z "$${TEST_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(L
 WITH_BENCH_DB = if [ -z "$${BENCH_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora_bench \
 	&& export BENCH_DATABASE_URL=$$($(LOCALDB) url dora_bench); fi; export DATABASE_URL=$$BENCH_DATABASE_URL;
 
-.PHONY: help setup system-packages run stop test bench lint format geodata
+.PHONY: help setup system-packages run stop test bench lint format geodata lock
 
 help:
 	@echo "make run    — installe tout, démarre la base locale, charge les données de démo, sert http://127.0.0.1:$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench  — mesures de performance"
 	@echo "make stop   — arrête la base locale"
 	@echo "make lint / make format — ruff"
+	@echo "make lock   — met à jour requirements.lock (versions exactes des dépendances)"
 	@echo "make geodata — reconstruit geodata/data depuis les paquets npm/PyPI"
 
 setup: system-packages $(VENV)/.installed node_modules/.installed dora/static/vendor/.installed
@@ -33,11 +34,22 @@ setup: system-packages $(VENV)/.installed node_modules/.installed dora/static/ve
 system-packages:
 	@bash scripts/ensure_system_packages.sh
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions from requirements.lock (`make lock` refreshes it from pyproject.toml), so a
+# new upstream release cannot turn `make test` red (filterwarnings = error) on a fresh machine.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve every dependency (and the dev extra) to its newest allowed version. Review the
+# diff, run `make test`, commit requirements.lock.
+lock:
+	python3 -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --upgrade pip pip-tools
+	var/lock-venv/bin/pip-compile --quiet --upgrade --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -47,8 +59,10 @@ dora/static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py
 	python3 scripts/vendor_assets.py
 	touch $@
 
+# The app's default is production (no dev mailbox, Secure cookies, SECRET_KEY required):
+# `make run` asks for development explicitly.
 run: setup
-	@$(WITH_DB) \
+	@export DORA_ENV=$${DORA_ENV:-development}; $(WITH_DB) \
 	$(DORA) db upgrade && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
@@ -68,7 +82,7 @@ BENCH_SERVICES ?= 1000000
 # Seeds (or reuses) 1,000,000 demo services, then runs every benchmark (`dora bench --list`).
 bench: setup
 	@bash scripts/ensure_system_packages.sh bench
-	@$(WITH_BENCH_DB) \
+	@export DORA_ENV=$${DORA_ENV:-development}; $(WITH_BENCH_DB) \
 	$(DORA) db upgrade && $(DORA) geodata load && \
 	$(DORA) demo seed --services $(BENCH_SERVICES) && \
 	$(DORA) bench $(BENCH)

@@ -17,7 +17,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
         template_folder=str(config_module.PROJECT_ROOT / "templates"),
         static_folder="static",
     )
-    app.config.update(config_module.from_environment())
+    app.config.update(config_module.from_environment((config_override or {}).get("DORA_ENV")))
     if config_override:
         app.config.update(config_override)
     _check_config(app)
@@ -43,13 +43,11 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        raise RuntimeError(
-            "DATABASE_URL n’est pas défini : indiquez l’URL PostgreSQL/PostGIS "
-            "(ex. postgresql://user@localhost/dora) ou lancez `make run`."
-        )
-    if app.config["DORA_ENV"] == "production" and not app.config["SECRET_KEY_FROM_ENV"]:
-        raise RuntimeError("SECRET_KEY doit être défini en production.")
+    problems = config_module.problems(app.config)
+    if problems:
+        raise RuntimeError(" ".join(problems))
+    for warning in config_module.warnings(app.config):
+        logging.getLogger("dora").warning(warning)
 
 
 def _register_features(app: Flask) -> None:

@@ -7,6 +7,7 @@ Used by the Makefile when DATABASE_URL is not given:
     python3 scripts/localdb.py url [DBNAME]     # postgresql+psycopg://... for that database
     python3 scripts/localdb.py createdb NAME [--fresh]
     python3 scripts/localdb.py stop
+    DORA_PG_DIR=/some/dir python3 scripts/localdb.py …   # another cluster, same commands
 
 PostgreSQL refuses to run as root, so when we are root the cluster belongs to the
 `postgres` system user and every server binary runs through `runuser`.
@@ -23,7 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DIR = ROOT / "var" / "pg"
+# DORA_PG_DIR: another cluster (the tests start a throwaway one to stop it under the app).
+PG_DIR = Path(os.environ.get("DORA_PG_DIR") or ROOT / "var" / "pg")
 DATA_DIR = PG_DIR / "data"
 RUN_DIR = PG_DIR / "run"
 PORT_FILE = PG_DIR / "port"

@@ -35,7 +35,14 @@ def test_upgrade_downgrade_upgrade_and_models_match(scratch_database_url):
     from dora import create_app
     from dora.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": scratch_database_url, "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SECRET_KEY": "migrations-test",
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         assert {"service", "structure", "commune", "departement"} <= _tables(db.engine)
@@ -59,3 +66,35 @@ def test_history_is_linear_so_plain_upgrade_works():
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several heads: {heads}; chain new revisions on the last one"
+
+
+def test_0006_makes_stored_web_addresses_valid_uris(scratch_database_url):
+    import flask_migrate
+
+    from dora import create_app
+    from dora.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SECRET_KEY": "migrations-test",
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO structure (id, source, nom, date_maj, site_web, lien_source) "
+                    "VALUES ('s', 't', 'S', current_date, :bad, :good)"
+                ),
+                {"bad": 'https://exemple.fr/a "b"/é', "good": "https://exemple.fr/x?y=1&z=%20"},
+            )
+        flask_migrate.upgrade(revision="0006")
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text("SELECT site_web, lien_source FROM structure")).one()
+        assert row.site_web == "https://exemple.fr/a%20%22b%22/%C3%A9"
+        assert row.lien_source == "https://exemple.fr/x?y=1&z=%20"
+        db.engine.dispose()

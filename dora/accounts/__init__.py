@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, TooManyRequests
 
 from dora.api.errors import API_PREFIX, ApiError, error_response
-from dora.extensions import db, login_manager
+from dora.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
@@ -37,16 +37,9 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user(session_id: str):
-    """Flask-Login keeps `<id>:<password fingerprint>`: a new password ends old sessions."""
-    from dora.accounts.models import User
+    from dora.accounts.sessions import load_user
 
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.password_fingerprint != fingerprint:
-        return None
-    return user
+    return load_user(session_id)
 
 
 def _page(status: int, title: str, message: str, api_code: str):

@@ -105,9 +105,14 @@ class User(UserMixin, db.Model):
         """Changes with the password: signed links and sessions carrying it die with it."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
+    # The token of the server-side session this object was loaded for (or opened by):
+    # dora.accounts.sessions. Not a column.
+    session_token = None
+
     def get_id(self) -> str:
-        # Flask-Login stores this in the session: a password change logs out other sessions.
-        return f"{self.id}:{self.password_fingerprint}"
+        # Flask-Login stores this in the session cookie: a password change, a logout or
+        # « déconnexion de tous les appareils » ends the sessions (dora.accounts.sessions).
+        return f"{self.id}:{self.password_fingerprint}:{self.session_token or ''}"
 
     def role_in(self, structure_id: str) -> Role | None:
         for membership in self.memberships:
@@ -286,3 +291,31 @@ Index(
     postgresql_using="gin",
     postgresql_ops={"dora_search_name": "gin_trgm_ops"},
 )
+
+
+class UserSession(db.Model):
+    """A logged-in browser. The cookie carries a random token; only its SHA-256 is stored.
+    Logging out revokes the row, so a copy of the cookie made before is worth nothing."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = _now_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(db.Model):
+    """Failed logins against one address from browsers it does not know (dora.accounts.throttle).
+
+    Keyed by a keyed hash of the address typed (known or not, so that the answer does not tell
+    whether an account exists); no address is stored."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -12,7 +12,7 @@ from flask import url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from dora.accounts import emails, security
+from dora.accounts import emails, security, sessions
 from dora.accounts.models import TerritoryManager, User
 from dora.core.transactions import Refusal
 from dora.territories.models import Departement
@@ -175,6 +175,8 @@ def user_for_reset(session: Session, token: str) -> User:
 def reset_password(session: Session, token: str, password: str) -> User:
     user = user_for_reset(session, token)
     set_password(user, password)
+    # Whoever knew the old password is logged out everywhere (the reset view opens a new one).
+    sessions.revoke_all(session, user)
     # Only the owner of the address could open the link.
     if user.email_verified_at is None:
         user.email_verified_at = now()

@@ -17,9 +17,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from dora.accounts import operations, queries, security
+from dora.accounts import operations, queries, security, sessions, throttle
 from dora.accounts.forms import (
     EmptyForm,
     ForgotPasswordForm,
@@ -29,6 +29,7 @@ from dora.accounts.forms import (
 )
 from dora.accounts.permissions import login_required
 from dora.core.transactions import attempt
+from dora.core.urls import same_site_path
 from dora.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -42,7 +43,17 @@ def _limit(name: str, default: str):
 
 
 def _form_email() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()
+    return "email:" + throttle.normalised(request.form.get("email"))
+
+
+def _form_email_and_browser() -> str:
+    # Failures from elsewhere never use up the allowance of the owner's browser.
+    email = request.form.get("email")
+    return f"email:{throttle.normalised(email)}|{throttle.client_of(email)}"
+
+
+def _known_browser() -> bool:
+    return throttle.is_known_browser(request.form.get("email"))
 
 
 def _failed(response) -> bool:
@@ -56,9 +67,17 @@ login_limits = [
     ),
     limiter.limit(
         _limit("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        key_func=_form_email_and_browser,
+        methods=["POST"],
+        deduct_when=_failed,
+        scope="login-account-browser",
+    ),
+    limiter.limit(
+        _limit("LOGIN_ACCOUNT_CEILING", "100 per hour"),
         key_func=_form_email,
         methods=["POST"],
         deduct_when=_failed,
+        exempt_when=_known_browser,
         scope="login-account",
     ),
 ]
@@ -80,13 +99,6 @@ def _apply(limits):
         return view
 
     return decorate
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only paths of this site (no open redirect to another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -128,7 +140,7 @@ def verify_email(token: str):
     if session.pop(REGISTRATION_SESSION_KEY, None) == user.email or (
         current_user.is_authenticated and current_user.id == user.id
     ):
-        login_user(user)
+        sessions.log_in(user)
         flash("Votre adresse e-mail est confirmée. Bienvenue sur dora !", "success")
         return redirect(url_for("accounts.dashboard"))
     flash("Votre adresse e-mail est confirmée : connectez-vous.", "success")
@@ -149,30 +161,62 @@ def resend_verification():
 @_apply(login_limits)
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+        return redirect(same_site_path(request.args.get("next")) or url_for("accounts.dashboard"))
     form = LoginForm()
     if request.method == "GET":
         form.email.data = request.args.get("email", "")
-        form.next.data = safe_next(request.args.get("next")) or ""
+        form.next.data = same_site_path(request.args.get("next")) or ""
     error = None
     if form.validate_on_submit():
-        user = operations.authenticate(db.session, form.email.data, form.password.data)
+        email = form.email.data
+        wait = throttle.wait_seconds(db.session, email)
+        if wait:
+            error = (
+                "Trop de tentatives sur ce compte depuis des appareils inconnus : réessayez "
+                f"dans {_duration(wait)}, ou réinitialisez votre mot de passe."
+            )
+            return render_template("accounts/login.html", form=form, error=error), 429
+        user = operations.authenticate(db.session, email, form.password.data)
         if user is not None:
             session.pop(REGISTRATION_SESSION_KEY, None)
-            login_user(user)
-            return redirect(safe_next(form.next.data) or url_for("accounts.dashboard"))
+            throttle.record_success(db.session, email)
+            sessions.log_in(user)
+            target = same_site_path(form.next.data) or url_for("accounts.dashboard")
+            return throttle.remember_browser(redirect(target), email)
+        throttle.record_failure(db.session, email)
         error = "Adresse e-mail ou mot de passe incorrect."
     elif request.method == "POST":
         error = "Indiquez votre adresse e-mail et votre mot de passe."
     return render_template("accounts/login.html", form=form, error=error)
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+
+
 @bp.post("/deconnexion")
 def logout():
     if EmptyForm().validate_on_submit():
-        logout_user()
+        sessions.log_out()
         flash("Vous êtes déconnecté·e.", "success")
     return redirect(url_for("catalogue.home"))
+
+
+@bp.post("/mon-espace/deconnexion-partout")
+@login_required
+def logout_everywhere():
+    if EmptyForm().validate_on_submit():
+        count = sessions.revoke_all(db.session, current_user)
+        logout_user()
+        flash(
+            f"Vous êtes déconnecté·e de tous vos appareils ({count} session"
+            f"{'s' if count > 1 else ''} fermée{'s' if count > 1 else ''}).",
+            "success",
+        )
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -197,7 +241,7 @@ def reset_password(token: str):
     form = NewPasswordForm(owner_email=user.email)
     if form.validate_on_submit():
         operations.reset_password(db.session, token, form.password.data)
-        login_user(user)
+        sessions.log_in(user)
         flash("Votre mot de passe est changé. Vous êtes connecté·e.", "success")
         return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/reset_password.html", form=form, user=user)
@@ -207,7 +251,12 @@ def reset_password(token: str):
 @login_required
 def dashboard():
     overview = queries.dashboard(db.session, current_user)
-    return render_template("accounts/dashboard.html", overview=overview, form=EmptyForm())
+    return render_template(
+        "accounts/dashboard.html",
+        overview=overview,
+        form=EmptyForm(),
+        open_sessions=sessions.open_sessions(db.session, current_user),
+    )
 
 
 # Development only: the mailbox written by the fallback and by `dora mail serve`.

@@ -8,8 +8,9 @@ from dora.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
-    from dora.core import transactions
+    from dora.core import guards, transactions
 
+    guards.init_app(app)
     transactions.init_app(app)
     # Flask-Login insists on a loader. Until the accounts feature registers its own
     # (it comes later in dora.features.FEATURES and replaces this one), nobody is logged in.

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context, request
 from markupsafe import Markup
 
-NONCE_KEY = "dora_csp_nonce"
+NONCE_KEY = "dora.csp_nonce"
 
 
 def allow_framing(view: Callable) -> Callable:
@@ -31,11 +31,13 @@ def allow_framing(view: Callable) -> Callable:
 
 
 def csp_nonce() -> str:
-    """This response's script nonce (drawn on first use, one per request)."""
-    nonce = g.get(NONCE_KEY)
+    """This response's script nonce (drawn on first use, one per request). Kept in the
+    request's environ, not in `g`: an app context can outlive a request (tests, CLI)."""
+    if not has_request_context():
+        return ""
+    nonce = request.environ.get(NONCE_KEY)
     if nonce is None:
-        nonce = secrets.token_urlsafe(18)
-        setattr(g, NONCE_KEY, nonce)
+        nonce = request.environ[NONCE_KEY] = secrets.token_urlsafe(18)
     return nonce
 
 

@@ -18,6 +18,7 @@ a savepoint and the error is kept for the view to show.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,10 @@ from flask import Flask, Response, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from dora.api.errors import DATABASE_UNAVAILABLE, unavailable_response
 from dora.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class Refusal(Exception):
@@ -106,5 +110,10 @@ def init_app(app: Flask) -> None:
         # the session and so rolls it back.
         session = db.session()
         if response.status_code < 400 and session.in_transaction() and _has_writes(session):
-            session.commit()
+            try:
+                session.commit()
+            except DATABASE_UNAVAILABLE:
+                # The database went away between the view and its commit: nothing was saved.
+                log.exception("commit failed on %s %s", request.method, request.path)
+                return unavailable_response()
         return response

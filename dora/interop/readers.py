@@ -74,11 +74,19 @@ def read_records(path: Path, kind: Kind) -> ReadResult:
     if not text.strip():
         raise FileProblem(path, "le fichier est vide.")
     file_format = detect_format(path, text)
-    if file_format == "csv":
-        result = _read_csv(path, text, kind)
-    else:
-        records = _read_json_array(path, text) if file_format == "json" else _read_jsonl(path, text)
-        result = ReadResult(records, file_format, _unknown_keys(records, kind))
+    try:
+        if file_format == "csv":
+            result = _read_csv(path, text, kind)
+        else:
+            records = (
+                _read_json_array(path, text) if file_format == "json" else _read_jsonl(path, text)
+            )
+            result = ReadResult(records, file_format, _unknown_keys(records, kind))
+    except RecursionError:
+        # Python's JSON parser recurses per level: thousands of nested [[[…]]] exhaust it.
+        raise FileProblem(
+            path, "JSON invalide : valeurs imbriquées trop profondément (fichier inutilisable)."
+        ) from None
     if not result.records:
         raise FileProblem(path, "le fichier ne contient aucun enregistrement.")
     return result
@@ -302,7 +310,7 @@ def parse_list_cell(cell: str) -> Any:
     if value.startswith("["):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return value
     if value.startswith("{") and value.endswith("}"):
         value = value[1:-1]

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import pydantic
 
+from dora.core.urls import normalise_web_url
 from dora.interop.fields import FieldSpec
 from dora.interop.places import Places
 from dora.interop.readers import SourceRecord
@@ -143,6 +144,10 @@ def _translate(errors: list[dict[str, Any]]) -> list[FieldIssue]:
 # -- values to store ----------------------------------------------------------------------
 
 
+def _is_url(value: Any) -> bool:
+    return isinstance(value, pydantic.AnyUrl)
+
+
 def _stored_values(model: pydantic.BaseModel, raw: dict[str, Any], spec: FieldSpec) -> dict:
     """Plain values to store: enum values, sets as sorted lists, URLs and e-mails as sent."""
     values: dict[str, Any] = {}
@@ -150,7 +155,8 @@ def _stored_values(model: pydantic.BaseModel, raw: dict[str, Any], spec: FieldSp
         if value is None:
             values[name] = None
         elif name in spec.verbatim:  # before str: e-mails come back as (normalised) str
-            values[name] = raw[name]
+            # URLs as sent when they are valid URIs, percent-encoded otherwise (a quote…).
+            values[name] = normalise_web_url(raw[name]) if _is_url(value) else raw[name]
         elif type(value) in (str, int, float):
             values[name] = value
         elif isinstance(value, (set, frozenset)):

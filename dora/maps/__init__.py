@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
 # Above this many services in a view, the GeoJSON API answers with clusters.
@@ -11,6 +9,5 @@ DEFAULT_MAX_POINTS = 500
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault(
-        "MAP_MAX_POINTS", int(os.environ.get("MAP_MAX_POINTS", DEFAULT_MAX_POINTS))
-    )
+    # Read from the environment by dora.config; this default serves apps built without it.
+    app.config.setdefault("MAP_MAX_POINTS", DEFAULT_MAX_POINTS)

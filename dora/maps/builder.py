@@ -61,8 +61,9 @@ class PageMap(folium.Map):
         {% endmacro %}
 
         {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }}
-                 role="region" aria-label={{ this.aria_label|tojson }}></div>
+            {# |e, not |tojson: JSON escapes no double quote for an HTML attribute. #}
+            <div class="folium-map" id="{{ this.get_name()|e }}"
+                 role="region" aria-label="{{ this.aria_label|e }}"></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}

@@ -49,13 +49,12 @@ def _periode(ctx, param, value: str | None) -> str:
 @click.option("--dry-run", is_flag=True, help="Compter sans envoyer ni enregistrer.")
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:5000",
-    show_default=True,
-    envvar="DORA_BASE_URL",
-    help="Adresse du site pour les liens des e-mails (si SERVER_NAME n’est pas défini).",
+    default=None,
+    help="Adresse du site pour les liens des e-mails, si SERVER_NAME n’est pas défini "
+    "(défaut : DORA_BASE_URL).",
 )
 @with_appcontext
-def stale(periode: str, dry_run: bool, base_url: str) -> None:
+def stale(periode: str, dry_run: bool, base_url: str | None) -> None:
     session = db.session
     groups = queries.stale_published_by_structure(session)
     admins = queries.structure_admins(session, [g.structure_id for g in groups])
@@ -65,7 +64,7 @@ def stale(periode: str, dry_run: bool, base_url: str) -> None:
     context = (
         nullcontext()
         if app.config.get("SERVER_NAME")
-        else app.test_request_context(base_url=base_url)
+        else app.test_request_context(base_url=base_url or app.config["DORA_BASE_URL"])
     )
     with context:
         for group in tqdm(groups, desc="Structures", unit="structure", file=sys.stderr):

@@ -41,6 +41,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from dora import vocabulary
 from dora.catalogue.models import FrequenceMaj
+from dora.core.forms import web_url
 from dora.extensions import db
 from dora.publishing import fields, opening_hours, queries
 from geodata import resolve
@@ -52,8 +53,6 @@ FREQUENCE_LABELS = {
     FrequenceMaj.SEMESTRIELLE: "Tous les six mois",
     FrequenceMaj.ANNUELLE: "Tous les ans",
 }
-URL_MESSAGE = "Indiquez une adresse web complète, commençant par https:// (ou http://)."
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
 _PHONE_CHARS = re.compile(r"^\+?[0-9 .()\-]+$")
 MAX_TEXT = 10_000
 
@@ -126,9 +125,7 @@ def _optional_choices(enum) -> list[SelectChoice]:
     return [SelectChoice("", "— Non précisé —"), *_choices(enum)]
 
 
-def _url(form, field: Field) -> None:
-    if field.data and not _URL.match(field.data.strip()):
-        raise ValidationError(URL_MESSAGE)
+_url = web_url
 
 
 def _phone(form, field: Field) -> None:

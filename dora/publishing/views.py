@@ -9,7 +9,6 @@ sees without the right to edit answers 403. Every data-changing route is a POST 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import folium
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,6 +25,7 @@ from dora.accounts.permissions import (
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
 from dora.core.transactions import attempt
+from dora.core.urls import same_site_path
 from dora.extensions import db
 from dora.maps.builder import FRANCE_CENTER, new_map, render_map, tooltip
 from dora.publishing import display, fields, operations, queries
@@ -59,12 +59,7 @@ def _my_structures() -> list[Structure]:
 
 def _safe_next(default: str) -> str:
     """Where to go back after a one-click action: a path of this site only."""
-    target = request.form.get("next") or ""
-    parts = urlsplit(target)
-    # "//host" and "/\\host" are other sites for browsers.
-    if target.startswith("/") and target[1:2] not in ("/", "\\") and not parts.netloc:
-        return target
-    return default
+    return same_site_path(request.form.get("next")) or default
 
 
 def _check_action_form() -> None:

@@ -7,7 +7,6 @@ it is keyed on the version of the index copy that the request has just brought u
 from __future__ import annotations
 
 import json
-import os
 
 from flask import Blueprint, Response, current_app, request
 
@@ -24,9 +23,7 @@ CACHE_KEY = "dora_search_response_cache"
 def _cache() -> ResponseCache:
     cache = current_app.extensions.get(CACHE_KEY)
     if cache is None:
-        size = current_app.config.get("SEARCH_RESPONSE_CACHE_SIZE")
-        if size is None:
-            size = os.environ.get("SEARCH_RESPONSE_CACHE_SIZE", DEFAULT_SIZE)
+        size = current_app.config.get("SEARCH_RESPONSE_CACHE_SIZE", DEFAULT_SIZE)
         cache = current_app.extensions[CACHE_KEY] = ResponseCache(int(size))
     return cache
 

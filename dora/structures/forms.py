@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from dora.accounts.forms import REQUIRED, AccountFields, valid_email
 from dora.accounts.models import ROLE_LABELS, Role
+from dora.core.forms import web_url
 from dora.structures.siret import InvalidSiret, clean_siret
 
 
@@ -52,14 +53,7 @@ class StructureForm(FlaskForm):
     code_insee = HiddenField()
     telephone = StringField("Téléphone", [Optional(), Length(max=40)])
     courriel = EmailField("Courriel de contact", [Optional(), valid_email])
-    site_web = URLField(
-        "Site web",
-        [
-            Optional(),
-            Regexp(r"^https?://\S+$", message="Une adresse complète (https://…)."),
-            Length(max=300),
-        ],
-    )
+    site_web = URLField("Site web", [Optional(), Length(max=300), web_url])
     description = TextAreaField("Présentation", [Optional(), Length(max=5000)])
 
 

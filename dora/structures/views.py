@@ -9,10 +9,10 @@ operation; the request's transaction is committed once, at its boundary
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from dora.accounts import operations as account_operations
-from dora.accounts import security
+from dora.accounts import security, sessions
 from dora.accounts.forms import EmptyForm
 from dora.accounts.models import ROLE_LABELS, JoinRequest, Role
 from dora.accounts.operations import OperationError
@@ -420,7 +420,7 @@ def register_from_invitation(token: str):
         if outcome.error:
             _form_error(form, outcome.error)
         else:
-            login_user(user)
+            sessions.log_in(user)
             flash(f"Compte créé : vous avez rejoint « {found.structure.nom} ».", "success")
             return _back_to(found.structure)
     return render_template(

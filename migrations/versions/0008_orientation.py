@@ -5,7 +5,7 @@ Personal columns are never indexed. `token_hash` holds the SHA-256 of the last s
 sent to a structure without members (never the link itself).
 
 Revision ID: 0008_orientation
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008_orientation"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,10 @@ def register(matrix) -> None:
     matrix.exempt("accounts.reset_password", "authorised by its signed single-use link")
     matrix.exempt("accounts.resend_verification", "e-mails the caller's own link, no data")
 
+    @matrix.case("accounts.logout_everywhere", allow={"unverified", *VERIFIED_ROLES})
+    def logout_everywhere(w):
+        return lambda client: client.post("/mon-espace/deconnexion-partout")
+
     @matrix.case("structures.create_structure", allow=VERIFIED_ROLES)
     def create_structure(w):
         return lambda client: client.post("/mon-espace/structures/nouvelle", data=STRUCTURE_FORM)

@@ -148,11 +148,12 @@ def _check_denied(case: Case, role: str, response) -> None:
 )
 def test_matrix(case: Case, role: str, world, client, db_session, mailbox):
     make_request = case.prepare(world)
+    # Logged in first: opening the session writes its server-side row (not the route's doing).
+    if world.users[role] is not None:
+        log_in(client, world.users[role])
     # Committed (a savepoint released): a view's rollback must not take the world with it.
     db_session.commit()
     before = snapshot(db_session.connection())
-    if world.users[role] is not None:
-        log_in(client, world.users[role])
     response = make_request(client)
     after = snapshot(db_session.connection())
     changed = changed_tables(before, after)
@@ -171,11 +172,11 @@ def test_matrix(case: Case, role: str, world, client, db_session, mailbox):
 def test_matrix_requires_csrf_token(case: Case, world, client, db_session, app, mailbox):
     role = _privileged(case)
     make_request = case.prepare(world)
+    if world.users[role] is not None:
+        log_in(client, world.users[role])
     # Committed (a savepoint released): a view's rollback must not take the world with it.
     db_session.commit()
     before = snapshot(db_session.connection())
-    if world.users[role] is not None:
-        log_in(client, world.users[role])
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = make_request(client)

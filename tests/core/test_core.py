@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -71,3 +73,40 @@ def test_richer_opening_hours_are_not_guessed(osm):
     from dora.core.opening_hours_fr import french_opening_hours
 
     assert french_opening_hours(osm) is None
+
+
+def test_method_not_allowed_says_what_is(client):
+    response = client.post("/api/v1/search")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "methode_non_autorisee"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    page = client.delete("/recherche")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+def test_production_sends_hsts_and_development_does_not(app, client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+    app.config["DORA_ENV"] = "production"
+    try:
+        hsts = client.get("/healthz").headers["Strict-Transport-Security"]
+    finally:
+        app.config["DORA_ENV"] = "testing"
+    assert hsts.startswith("max-age=31536000")
+
+
+def test_every_page_has_a_script_policy_with_a_fresh_nonce(client):
+    first, second = csp(client.get("/")), csp(client.get("/"))
+    assert first["script-src"].startswith("'self' 'nonce-")
+    assert first["script-src"] != second["script-src"]
+    assert first["object-src"] == "'none'" and first["base-uri"] == "'none'"
+    assert "https://*.tile.openstreetmap.org" in first["img-src"]
+
+
+def test_map_scripts_carry_the_nonce(client, make_service):
+    service = make_service()
+    response = client.get(f"/services/{service.id}")
+    nonce = csp(response)["script-src"].split("'nonce-")[1].rstrip("'")
+    page = response.get_data(as_text=True)
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
+    assert inline, "the map script is inline"
+    assert all(f'nonce="{nonce}"' in attributes for attributes in inline)

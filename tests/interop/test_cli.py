@@ -97,6 +97,9 @@ def test_strict_writes_nothing(run, files, db_session):
         ("services.jsonl", "", "services.jsonl : le fichier est vide."),
         ("services.csv", "nom,adresse\nx,y\n", "services.csv : en-tête CSV invalide"),
         ("services.csv", b"source,id\n\xff\xfe\n", "services.csv : le fichier n’est pas encodé"),
+        # Nested beyond Python's recursion limit (it was a RecursionError, exit 3).
+        ("services.json", "[" * 100_000 + "]" * 100_000, "imbriquées trop profondément"),
+        ("services.jsonl", '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "trop profondément"),
     ],
 )
 def test_unusable_services_file_writes_nothing_exit_2(

@@ -236,3 +236,21 @@ def test_imported_rows_load_as_catalogue_objects(db_session, files):
     service = db_session.get(Service, "test-import--service-1")
     assert service is not None and service.is_public()
     assert service.structure == db_session.get(Structure, "test-import--structure-1")
+
+
+def test_web_addresses_are_stored_as_valid_uris(db_connection, files):
+    """Kept as sent when they are URIs; a quote, a space or an accent percent-encoded, so
+    that /api/v1/structures never emits a `site_web` that breaks its `format: uri`."""
+    structures = files.json(
+        "structures.json",
+        [
+            full_structure(1, site_web='https://exemple.fr/a"b c/é'),
+            full_structure(2, site_web="https://exemple.fr/x?y=1&z=%20"),
+        ],
+    )
+    report = import_files(db_connection, structures=structures)
+    assert not report.rejected
+    first = _row(db_connection, "structure", full_structure(1)["id"])
+    second = _row(db_connection, "structure", full_structure(2)["id"])
+    assert first["site_web"] == "https://exemple.fr/a%22b%20c/%C3%A9"
+    assert second["site_web"] == "https://exemple.fr/x?y=1&z=%20"

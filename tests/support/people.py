@@ -8,9 +8,14 @@ PASSWORD = "correct horse battery staple"
 
 
 def log_in(client, user) -> None:
-    """Log `user` in on this test client, as the login form would (no password hashing)."""
+    """Log `user` in on this test client, as the login form would (no password hashing):
+    a server-side session is opened in the test's transaction (dora.accounts.sessions)."""
     from flask import g, has_app_context
 
+    from dora.accounts.sessions import open_session
+    from dora.extensions import db
+
+    open_session(db.session, user)
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

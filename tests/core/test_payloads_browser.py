@@ -1,0 +1,233 @@
+"""Stored XSS, tried in real Chromium: hostile text in every field a page or a map shows.
+
+Services and a structure are written (committed) with a corpus of payloads in each text field:
+template-literal injection (folium writes tooltips and popups into JavaScript `…` literals),
+HTML attribute break-out, `</script>`, event handlers, JavaScript escapes (\\u003c) that a
+template literal would decode. Each page is loaded, every Leaflet tooltip and popup of every
+map is opened, and the test asserts that no dialog opened and that the Content-Security-Policy
+reported no violation: a violation would mean an escaping slip that only the CSP caught.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = [
+    "${alert('template-literal')}",
+    "`+alert('backtick')+`",
+    "\"><img src=x onerror=alert('attribute-dq')>",
+    "'><svg onload=alert('attribute-sq')>",
+    "</script><script>alert('script-close')</script>",
+    "\\u003cimg src=x onerror=alert('unicode-escape')\\u003e",
+    "\\x3cimg src=x onerror=alert('hex-escape')\\x3e",
+    "<a href=\"javascript:alert('js-url')\">lien</a>",
+    "<b onmouseover=alert('handler')>survol</b>{{7*7}}",
+]
+EVERYTHING = " ".join(PAYLOADS)
+POINT = (2.3574, 48.9362)  # Saint-Denis
+
+# Every text field a page shows (codes, URLs, e-mail and phone are validated on input).
+SERVICE_TEXT_FIELDS = (
+    "nom",
+    "description",
+    "adresse",
+    "complement_adresse",
+    "commune",
+    "horaires_accueil",
+    "conditions_acces",
+    "publics_precisions",
+    "frais_precisions",
+    "mobilisation_precisions",
+    "contact_nom_prenom",
+)
+STRUCTURE_TEXT_FIELDS = (
+    "nom",
+    "description",
+    "adresse",
+    "complement_adresse",
+    "commune",
+    "horaires_accueil",
+    "accessibilite_lieu",
+)
+
+NAME_LENGTH = 150  # structure.nom and service.nom are varchar(150)
+
+
+def _fit(payloads: list[str], length: int) -> str:
+    """As many payloads as a column of `length` characters holds."""
+    text = ""
+    for payload in payloads:
+        if len(text) + len(payload) + 1 > length:
+            break
+        text = f"{text} {payload}".strip()
+    return text
+
+
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || ''));
+});
+"""
+
+# Opens every tooltip and popup of every Leaflet map of the page, including the markers
+# held in cluster groups (their content is opened on the map at its centre).
+OPEN_EVERYTHING = """
+() => {
+  let opened = 0;
+  const maps = Object.keys(window)
+    .map((name) => { try { return window[name]; } catch (e) { return null; } })
+    .filter((value) => value instanceof L.Map);
+  for (const map of maps) {
+    const seen = new Set();
+    const contentOf = (value, layer) => (typeof value === 'function' ? value(layer) : value);
+    const walk = (layer) => {
+      if (seen.has(layer)) return;
+      seen.add(layer);
+      if (layer.getLayers) layer.getLayers().forEach(walk);
+      const tip = layer.getTooltip && layer.getTooltip();
+      if (tip) {
+        if (map.hasLayer(layer)) layer.openTooltip();
+        L.tooltip({permanent: true}).setLatLng(map.getCenter())
+          .setContent(contentOf(tip.getContent(), layer)).addTo(map);
+        opened += 1;
+      }
+      const pop = layer.getPopup && layer.getPopup();
+      if (pop) {
+        if (map.hasLayer(layer)) layer.openPopup();
+        L.popup().setLatLng(map.getCenter())
+          .setContent(contentOf(pop.getContent(), layer)).openOn(map);
+        opened += 1;
+      }
+    };
+    map.eachLayer(walk);
+  }
+  return {maps: maps.length, opened: opened};
+}
+"""
+
+
+@pytest.fixture
+def hostile_catalogue(live_server):
+    from geoalchemy2.elements import WKTElement
+
+    from dora.catalogue.models import Service, Structure
+    from dora.extensions import db
+
+    app, _ = live_server
+    point = WKTElement(f"POINT({POINT[0]} {POINT[1]})", srid=4326)
+    with app.app_context():
+        structure = Structure(
+            id="xss--structure",
+            source="test",
+            date_maj=date.today(),
+            code_insee="93066",
+            code_postal="93200",
+            location=point,
+            location_precision="adresse",
+            longitude=POINT[0],
+            latitude=POINT[1],
+            **dict.fromkeys(STRUCTURE_TEXT_FIELDS, EVERYTHING),
+        )
+        structure.nom = _fit(PAYLOADS, NAME_LENGTH)
+        db.session.add(structure)
+        for index, payload in enumerate(PAYLOADS):
+            lon, lat = POINT[0] + 0.01 * index, POINT[1] + 0.004 * index
+            db.session.add(
+                Service(
+                    id=f"xss--service-{index}",
+                    source="test",
+                    structure_id=structure.id,
+                    date_maj=date.today(),
+                    statut="publie",
+                    thematiques=["mobilite--entretenir-reparer-son-vehicule"],
+                    publics=["tous-publics"],
+                    modes_accueil=["en-presentiel"],
+                    zone_eligibilite=["93"],
+                    code_insee="93066",
+                    code_postal="93200",
+                    # One service located at the commune only: drawn as a circle with a tooltip.
+                    location=WKTElement(f"POINT({lon} {lat})", srid=4326),
+                    location_precision="commune" if index == 1 else "adresse",
+                    longitude=lon,
+                    latitude=lat,
+                    **dict.fromkeys(SERVICE_TEXT_FIELDS, f"{payload} mobilité {index}"),
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+    yield [f"xss--service-{index}" for index in range(len(PAYLOADS))]
+    with app.app_context():
+        db.session.execute(sa.text("DELETE FROM service WHERE id LIKE 'xss--%'"))
+        db.session.execute(sa.text("DELETE FROM structure WHERE id LIKE 'xss--%'"))
+        db.session.commit()
+        db.session.remove()
+
+
+def _pages(service_ids: list[str]) -> list[str]:
+    titre = quote(EVERYTHING[:80])
+    return [
+        *(f"/services/{service_id}" for service_id in service_ids[:3]),
+        "/structures/xss--structure",
+        "/recherche?commune=93066&rayon_km=5",
+        "/recherche?commune=93066&q=mobilite&rayon_km=5",
+        "/territoires/commune/93066",
+        "/territoires/departement/93",
+        f"/embed/carte?territoire=commune:93066&titre={titre}",
+    ]
+
+
+def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, browser, artifacts):
+    _, base_url = live_server
+    context = browser.new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    problems: list[str] = []
+    current = {"path": ""}
+
+    def on_dialog(dialog) -> None:
+        problems.append(f"{current['path']}: dialog {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: problems.append(f"{current['path']}: error {error}"))
+    opened_total = 0
+    try:
+        for path in _pages(hostile_catalogue):
+            current["path"] = path
+            response = page.goto(base_url + path, wait_until="networkidle")
+            assert response is not None and response.status == 200, path
+            opened = page.evaluate(OPEN_EVERYTHING)
+            page.wait_for_timeout(150)
+            if opened["maps"] == 0:
+                problems.append(f"{path}: no map drawn")
+            opened_total += opened["opened"]
+            problems.extend(f"{path}: CSP {v}" for v in page.evaluate("window.__violations"))
+        page.goto(base_url + "/services/xss--service-0", wait_until="networkidle")
+        page.evaluate(OPEN_EVERYTHING)
+        page.screenshot(path=str(artifacts / "payloads-service.png"), full_page=True)
+    finally:
+        context.close()
+    assert problems == []
+    # Popups and tooltips were really opened (each service page: marker tooltip and popup).
+    assert opened_total >= 10
+
+
+def test_payload_text_is_shown_as_text(live_server, hostile_catalogue, browser):
+    """Escaped, not dropped: the people who typed these characters see them."""
+    _, base_url = live_server
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "/services/xss--service-0", wait_until="networkidle")
+        assert page.locator("h1").inner_text() == f"{PAYLOADS[0]} mobilité 0"
+        page.evaluate(OPEN_EVERYTHING)
+        texts = page.locator(".leaflet-tooltip, .leaflet-popup-content").all_inner_texts()
+        assert any(PAYLOADS[0] in text for text in texts), texts
+    finally:
+        page.close()
