@@ -14,8 +14,31 @@ it is answered.
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+# Loggers that write request paths: the development server's request lines, and the app's
+# log of unexpected errors.
+PATH_LOGGERS = ("werkzeug", "dora.api.errors")
+
+
+class RedactLinkTokens(logging.Filter):
+    """A secret link's token is a credential: it never reaches a log line."""
+
+    TOKEN = re.compile(r"(/orientations/lien/)[^/\s?\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.TOKEN.sub(r"\1[masqué]", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.TOKEN.sub(r"\1[masqué]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
 
 
 def init_app(app: Flask) -> None:
@@ -32,6 +55,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["ORIENTATION_MOTIF_LABELS"] = MOTIF_LABELS
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     _register_dashboard_section()
+    for name in PATH_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
+            logger.addFilter(RedactLinkTokens())
 
 
 def _too_large(exc: RequestEntityTooLarge):

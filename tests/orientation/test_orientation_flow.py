@@ -213,3 +213,22 @@ def test_no_personal_data_in_urls_or_subjects(send, client, login, receiving, ma
     assert all(
         "Camille" not in m["Subject"] and "Martin" not in m["Subject"] for m in mailbox.messages
     )
+
+
+def test_lists_showing_names_log_each_read(send, client, login, receiving, prescriber):
+    from dora.orientation.models import OrientationAccess
+
+    first, second = send(), send(personne_prenom="Dominique")
+    login(receiving[1])
+    client.get("/mon-espace/orientations/recues")
+    login(prescriber[0])
+    client.get("/mon-espace/orientations")
+    reads = OrientationAccess.query.filter_by(objet="liste").all()
+    assert sorted((r.orientation_id, r.user_id) for r in reads) == sorted(
+        [
+            (first.id, receiving[1].id),
+            (second.id, receiving[1].id),
+            (first.id, prescriber[0].id),
+            (second.id, prescriber[0].id),
+        ]
+    )

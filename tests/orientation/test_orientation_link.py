@@ -150,3 +150,18 @@ def _structure(orientation):
     from dora.extensions import db
 
     return db.session.get(Structure, orientation.structure_id)
+
+
+def test_the_token_never_reaches_a_log_line(app):
+    import logging
+
+    from dora.orientation import RedactLinkTokens
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
+        ("127.0.0.1", "GET /orientations/lien/s3cr3t-T0ken_x HTTP/1.1", "302"), None,
+    )  # fmt: skip
+    RedactLinkTokens().filter(record)
+    line = record.getMessage()
+    assert "s3cr3t" not in line and "/orientations/lien/[masqué] HTTP/1.1" in line
+    assert any(isinstance(f, RedactLinkTokens) for f in logging.getLogger("werkzeug").filters)
