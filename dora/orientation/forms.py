@@ -39,7 +39,7 @@ from dora import vocabulary
 from dora.accounts.forms import valid_email
 from dora.accounts.models import User
 from dora.catalogue.models import Service
-from dora.orientation import storage
+from dora.orientation import operations, storage
 from dora.orientation.models import (
     CONTACT_LABELS,
     MOTIF_LABELS,
@@ -233,6 +233,36 @@ class OrientationForm(SummaryMixin, FlaskForm):
     def criteria_answers(self) -> list[tuple[str, bool]]:
         met = set(self.criteres.data or [])
         return [(label, str(i) in met) for i, label in enumerate(self.criteria_labels)]
+
+    def new_orientation(self) -> operations.NewOrientation:
+        """The validated form, as the operation takes it."""
+        assert self.commune_found is not None and self.submission_key is not None
+        return operations.NewOrientation(
+            submission_key=self.submission_key,
+            person=operations.Person(
+                prenom=self.personne_prenom.data,
+                nom=self.personne_nom.data,
+                commune_code=self.commune_found.code,
+                commune_nom=self.commune_found.nom,
+                email=self.personne_email.data,
+                telephone=self.personne_telephone.data,
+                contact=self.personne_contact.data or [],
+                disponibilites=self.personne_disponibilites.data,
+            ),
+            prescriber=operations.Prescriber(
+                nom=self.prescripteur_nom.data,
+                structure_id=self.prescripteur_structure.data or None,
+                organisation=self.prescripteur_organisation.data,
+                telephone=self.prescripteur_telephone.data,
+            ),
+            message=self.message.data,
+            consent=bool(self.consentement.data),
+            situation=self.situation.data or [],
+            situation_autre=self.situation_autre.data,
+            criteres=self.criteria_answers(),
+            criteres_precisions=self.criteres_precisions.data,
+            files=self.checked_files,
+        )
 
 
 class EligibilityForm(FlaskForm):

@@ -27,6 +27,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from dora import vocabulary
 from dora.accounts.permissions import verified_required
 from dora.catalogue import queries as catalogue_queries
 from dora.catalogue.models import Service
@@ -115,32 +116,7 @@ def new(service_id: str):
         return render_template("orientation/cannot_receive.html", service=service)
     form = OrientationForm(service=service, user=current_user)
     if form.validate_on_submit():
-        data = operations.NewOrientation(
-            submission_key=form.submission_key,
-            person=operations.Person(
-                prenom=form.personne_prenom.data,
-                nom=form.personne_nom.data,
-                commune_code=form.commune_found.code,
-                commune_nom=form.commune_found.nom,
-                email=form.personne_email.data,
-                telephone=form.personne_telephone.data,
-                contact=form.personne_contact.data or [],
-                disponibilites=form.personne_disponibilites.data,
-            ),
-            prescriber=operations.Prescriber(
-                nom=form.prescripteur_nom.data,
-                structure_id=form.prescripteur_structure.data or None,
-                organisation=form.prescripteur_organisation.data,
-                telephone=form.prescripteur_telephone.data,
-            ),
-            message=form.message.data,
-            consent=bool(form.consentement.data),
-            situation=form.situation.data or [],
-            situation_autre=form.situation_autre.data,
-            criteres=form.criteria_answers(),
-            criteres_precisions=form.criteres_precisions.data,
-            files=form.checked_files,
-        )
+        data = form.new_orientation()
         with attempt() as outcome:
             orientation, created = operations.create(db.session, current_user, service, data)
         if outcome.ok:
@@ -216,15 +192,9 @@ def _render_detail(orientation: Orientation, reader: Reader, **forms):
         events=orientation.events,
         event_labels=EVENT_LABELS,
         contact_labels=CONTACT_LABELS,
-        situation_labels=[_label(v) for v in orientation.situation or []],
+        situation_labels=[vocabulary.label(v) for v in orientation.situation or []],
         link_valid=access.link_valid(orientation),
     )
-
-
-def _label(value: str) -> str:
-    from dora import vocabulary
-
-    return vocabulary.label(value)
 
 
 @bp.get("/orientations/<int:orientation_id>")
