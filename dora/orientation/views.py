@@ -105,6 +105,13 @@ def _log_list(items: list[Orientation]) -> None:
     operations.log_reads(db.session, shown, access.Via.COMPTE, current_user.id, Objet.LISTE)
 
 
+def _eligibility_message(eligible: bool | None, commune_nom: str) -> str:
+    """Plain text (a .txt template: escaped where it is shown, in HTML or by the script)."""
+    return render_template(
+        "orientation/_eligibility.txt", eligible=eligible, commune_nom=commune_nom
+    ).strip()
+
+
 # The referral form -----------------------------------------------------------------------------
 
 
@@ -130,11 +137,10 @@ def new(service_id: str):
                 flash("Cette orientation était déjà envoyée : la voici.", "info")
             return redirect(url_for("orientation.detail", orientation_id=orientation.id))
         _form_error(form, outcome.error)
-    eligible = (
-        eligibility.is_eligible(db.session, service, form.commune_found.code)
-        if form.commune_found
-        else None
-    )
+    eligible = eligibility_message = None
+    if form.commune_found:
+        eligible = eligibility.is_eligible(db.session, service, form.commune_found.code)
+        eligibility_message = _eligibility_message(eligible, form.commune_found.nom)
     # A browser cannot send files back: say so when the refused form had some.
     attachments_lost = request.method == "POST" and any(
         upload and upload.filename for upload in form.pieces_jointes.data or []
@@ -145,7 +151,7 @@ def new(service_id: str):
         service=service,
         attachments_lost=attachments_lost,
         eligible=eligible,
-        commune_nom=form.commune_found.nom if form.commune_found else None,
+        eligibility_message=eligibility_message,
     )
 
 
@@ -164,9 +170,7 @@ def check_eligibility(service_id: str):
         {
             "eligible": eligible,
             "commune": commune.nom,
-            "message": render_template(
-                "orientation/_eligibility.txt", eligible=eligible, commune_nom=commune.nom
-            ).strip(),
+            "message": _eligibility_message(eligible, commune.nom),
         }
     )
 

@@ -232,3 +232,34 @@ def test_lists_showing_names_log_each_read(send, client, login, receiving, presc
             (second.id, prescriber[0].id),
         ]
     )
+
+
+HOSTILE = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
+
+
+def test_hostile_text_is_escaped_everywhere_it_is_shown(send, client, login, receiving, prescriber):
+    orientation = send(
+        personne_prenom=HOSTILE[:80],
+        personne_nom=HOSTILE[:80],
+        personne_disponibilites=HOSTILE,
+        situation_autre=HOSTILE,
+        criteres_precisions=HOSTILE,
+        message=HOSTILE,
+        prescripteur_nom=HOSTILE[:120],
+    )
+    login(receiving[1])
+    client.post(
+        f"/orientations/{orientation.id}/message",
+        data={"destinataire": "prescripteur", "texte": HOSTILE},
+    )
+    pages = [
+        client.get(f"/orientations/{orientation.id}"),
+        client.get("/mon-espace/orientations/recues"),
+    ]
+    login(prescriber[0])
+    pages += [client.get(f"/orientations/{orientation.id}"), client.get("/mon-espace/orientations")]
+    for response in pages:
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "<img src=x" not in page and "<script>alert" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[0].get_data(as_text=True)
