@@ -6,6 +6,7 @@ writes.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from dora.orientation.models import (
 )
 
 PAGE_SIZE = 50
+_ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
 def get(session: Session, orientation_id: int) -> Orientation | None:
@@ -75,8 +77,10 @@ def contact_address(service: Service) -> str | None:
     """Where a structure without members gets its secret links: the service's address, else
     its structure's."""
     for address in (service.courriel, service.structure.courriel):
-        if address and "@" in address:
-            return address.strip()
+        address = (address or "").strip()
+        # Imported data: an address must be usable as an e-mail header as it is.
+        if _ADDRESS.match(address):
+            return address
     return None
 
 

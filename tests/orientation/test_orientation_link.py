@@ -165,3 +165,16 @@ def test_the_token_never_reaches_a_log_line(app):
     line = record.getMessage()
     assert "s3cr3t" not in line and "/orientations/lien/[masqué] HTTP/1.1" in line
     assert any(isinstance(f, RedactLinkTokens) for f in logging.getLogger("werkzeug").filters)
+
+
+def test_only_a_usable_address_receives_the_link(app, make_structure, make_service):
+    from dora.orientation.queries import contact_address
+
+    structure = make_structure(courriel="accueil@structure.fr")
+    assert contact_address(make_service(structure=structure, courriel=None)) == (
+        "accueil@structure.fr"
+    )
+    broken = make_service(structure=structure, courriel="a@b.fr\nBcc: x@y.fr")
+    assert contact_address(broken) == "accueil@structure.fr"
+    nothing = make_service(structure=make_structure(courriel="pas une adresse"), courriel="")
+    assert contact_address(nothing) is None
