@@ -203,6 +203,8 @@ class OrientationForm(SummaryMixin, FlaskForm):
             raise ValidationError("Formulaire incomplet : rechargez la page.")
 
     def validate_commune(self, field: Field) -> None:
+        if field.errors:  # too long: not worth a look-up
+            raise StopValidation()
         if not (field.data or self.code_postal.data):
             raise StopValidation("Indiquez la commune de résidence de la personne.")
         commune = find_commune(self.code_insee.data, self.code_postal.data, field.data)
@@ -268,9 +270,9 @@ class OrientationForm(SummaryMixin, FlaskForm):
 class EligibilityForm(FlaskForm):
     """The commune typed in step 1, checked while the form is filled (no data stored)."""
 
-    code_postal = StringField(filters=STRIP)
-    commune = StringField(filters=STRIP)
-    code_insee = HiddenField(filters=STRIP)
+    code_postal = StringField(filters=[*STRIP, lambda v: v[:5] if isinstance(v, str) else v])
+    commune = StringField(filters=[*STRIP, lambda v: v[:150] if isinstance(v, str) else v])
+    code_insee = HiddenField(filters=[*STRIP, lambda v: v[:5] if isinstance(v, str) else v])
 
 
 class AcceptForm(SummaryMixin, FlaskForm):

@@ -81,7 +81,12 @@ def _denied():
     abort(404)
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 def _load(orientation_id: int) -> tuple[Orientation | None, Reader | None]:
+    if orientation_id > BIGINT_MAX:  # no such row, and PostgreSQL would refuse the number
+        return None, None
     orientation = queries.get(db.session, orientation_id)
     if orientation is None:
         return None, None
@@ -283,7 +288,11 @@ def download(orientation_id: int, attachment_id: int):
     orientation, reader = _load(orientation_id)
     if orientation is None or reader is None:
         return _denied()
-    attachment = queries.attachment_of(db.session, orientation, attachment_id)
+    attachment = (
+        queries.attachment_of(db.session, orientation, attachment_id)
+        if attachment_id <= BIGINT_MAX
+        else None
+    )
     if attachment is None:
         abort(404)
     content = storage.read_verified(attachment.storage_key, attachment.sha256)

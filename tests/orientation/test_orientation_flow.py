@@ -263,3 +263,20 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(send, client, login, rec
         assert response.status_code == 200
         assert "<img src=x" not in page and "<script>alert" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in pages[0].get_data(as_text=True)
+
+
+def test_odd_addresses_answer_404_not_500(client, login, receiving, send):
+    orientation = send()
+    login(receiving[1])
+    huge = "9" * 30
+    for url in (
+        f"/orientations/{huge}",
+        f"/orientations/{orientation.id}/pieces-jointes/{huge}",
+        "/orientations/-1",
+        "/orientations/abc",
+        f"/orientations/{orientation.id}/pieces-jointes/1",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/orientations/{huge}/accepter").status_code == 404
+    assert client.get("/mon-espace/orientations/recues?statut=nimporte&page=-3").status_code == 200
+    assert client.get("/mon-espace/orientations/recues?structure=autre").status_code == 404

@@ -45,6 +45,7 @@ def _nothing_written(db_session, storage_dir) -> None:
         ({"personne_telephone": "12"}, "Numéro de téléphone invalide"),
         ({"commune": "", "code_postal": "", "code_insee": ""}, "Indiquez la commune de résidence"),
         ({"commune": "Ville-qui-n-existe-pas", "code_insee": ""}, "Commune introuvable"),
+        ({"commune": "x" * 5000, "code_insee": ""}, "150 caractères au plus."),
         ({"message": ""}, "Expliquez en quelques lignes"),
         ({"message": "x" * 5001}, "5000 caractères au plus."),
         ({"prescripteur_nom": ""}, "Indiquez vos prénom et nom."),
