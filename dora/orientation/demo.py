@@ -243,10 +243,13 @@ def _referral(
     )
     session.add(orientation)
     session.flush()
-    actor = f"{member.nom_complet} ({service.structure.nom})" if member else "Lien sécurisé"
-    events = [
-        (EventKind.CREATION, sent_at, Statut.NOUVELLE, prescriber, orientation.prescripteur_nom)
-    ]
+    actor = (
+        f"{member.nom_complet} ({service.structure.nom})"
+        if member
+        else f"Lien sécurisé envoyé à {service.courriel}"
+    )
+    sender = f"{orientation.prescripteur_nom} ({orientation.prescripteur_organisation})"
+    events = [(EventKind.CREATION, sent_at, Statut.NOUVELLE, prescriber, sender)]
     if member is None:
         _, orientation.token_hash = access.new_token()  # the token itself is not kept
         orientation.courriel_structure = service.courriel
