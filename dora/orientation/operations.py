@@ -287,6 +287,12 @@ def _record(
     return event
 
 
+def _lock(session: Session, orientation: Orientation) -> None:
+    """Re-read the referral under a row lock: of two answers at once, the second sees the
+    first (and is refused) instead of overwriting it."""
+    session.refresh(orientation, with_for_update=True)
+
+
 def _set_statut(orientation: Orientation, statut: Statut) -> None:
     orientation.statut = statut
     orientation.status_changed_at = now()
@@ -317,6 +323,8 @@ def open_by(session: Session, orientation: Orientation, reader: Reader) -> None:
     « nouvelle » to « en cours » (the prescriber is told)."""
     if not orientation.is_purged:
         log_reads(session, [orientation.id], reader.via, reader.user_id, Objet.FICHE)
+    if reader.side == Side.STRUCTURE and orientation.statut == Statut.NOUVELLE:
+        _lock(session, orientation)
     if reader.side == Side.STRUCTURE and orientation.statut == Statut.NOUVELLE:
         _set_statut(orientation, Statut.EN_COURS)
         _record(
@@ -357,6 +365,7 @@ def accept(
     prochaine_etape: str,
     date_rendez_vous: date | None,
 ) -> None:
+    _lock(session, orientation)
     _check_can_answer(orientation, reader)
     _check_open(orientation)
     prochaine_etape = (prochaine_etape or "").strip()
@@ -388,6 +397,7 @@ def refuse(
     motif: str,
     precision: str | None,
 ) -> None:
+    _lock(session, orientation)
     _check_can_answer(orientation, reader)
     _check_open(orientation)
     try:
@@ -413,6 +423,7 @@ def write_message(
 ) -> None:
     """The structure writes to the prescriber or to the person (by e-mail, kept in the
     history)."""
+    _lock(session, orientation)
     _check_can_answer(orientation, reader)
     try:
         destinataire = Destinataire(destinataire)
@@ -453,6 +464,7 @@ def write_message(
 def renew_link(session: Session, orientation: Orientation) -> None:
     """A fresh link to the structure's address (the old one dies). Asked from an expired link:
     whoever asks, the link goes only to the address the referral was sent to."""
+    _lock(session, orientation)
     if orientation.courriel_structure is None or orientation.is_purged:
         raise OrientationError("Cette orientation n’a pas de lien sécurisé à renouveler.")
     if not orientation.is_open:
@@ -468,6 +480,7 @@ def renew_link(session: Session, orientation: Orientation) -> None:
 
 def remind(session: Session, orientation: Orientation) -> None:
     """Remind the receiving structure of an unanswered referral (once)."""
+    _lock(session, orientation)
     if not orientation.is_open or orientation.reminded_at is not None:
         return
     orientation.reminded_at = now()
@@ -485,6 +498,7 @@ def remind(session: Session, orientation: Orientation) -> None:
 
 def expire(session: Session, orientation: Orientation) -> None:
     """No decision in time: the referral closes and the prescriber is told."""
+    _lock(session, orientation)
     if not orientation.is_open:
         return
     _set_statut(orientation, Statut.EXPIREE)
