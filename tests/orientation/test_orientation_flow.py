@@ -280,3 +280,31 @@ def test_odd_addresses_answer_404_not_500(client, login, receiving, send):
     assert client.post(f"/orientations/{huge}/accepter").status_code == 404
     assert client.get("/mon-espace/orientations/recues?statut=nimporte&page=-3").status_code == 200
     assert client.get("/mon-espace/orientations/recues?structure=autre").status_code == 404
+
+
+def test_answer_forms_say_what_is_wrong(send, client, login, receiving):
+    orientation = send(personne_email="")
+    login(receiving[1])
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    cases = [
+        ("accepter", {"prochaine_etape": ""}, "Indiquez la prochaine étape pour la personne."),
+        (
+            "accepter",
+            {"prochaine_etape": "RDV", "date_rendez_vous": yesterday},
+            "Cette date est passée.",
+        ),
+        ("accepter", {"prochaine_etape": "RDV", "date_rendez_vous": "31/02"}, "date"),
+        ("refuser", {}, "Choisissez un motif de refus."),
+        ("refuser", {"motif": "inconnu"}, "n&#39;est pas un choix valide"),
+        ("message", {"destinataire": "prescripteur", "texte": " "}, "Écrivez votre message."),
+        ("message", {"destinataire": "personne", "texte": "Bonjour"}, "n’a pas donné d’adresse"),
+    ]
+    for action, data, message in cases:
+        response = client.post(f"/orientations/{orientation.id}/{action}", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, (action, data)
+        errors = re.findall(r'class="field-error"[^>]*>([^<]+)<', page) + re.findall(
+            r'class="notice notice--error"[^>]*>([^<]+)<', page
+        )
+        assert any(message.lower() in e.lower() for e in errors), (action, data, errors)
+    assert orientation.statut == "en-cours" and orientation.first_answer_at is None
