@@ -16,6 +16,8 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
+from tests.support.people import PASSWORD
+
 pytestmark = pytest.mark.browser
 
 PAYLOADS = [
@@ -117,6 +119,8 @@ OPEN_EVERYTHING = """
 def hostile_catalogue(live_server):
     from geoalchemy2.elements import WKTElement
 
+    from dora.accounts import operations
+    from dora.accounts.models import Membership
     from dora.catalogue.models import Service, Structure
     from dora.extensions import db
 
@@ -160,14 +164,32 @@ def hostile_catalogue(live_server):
                     **dict.fromkeys(SERVICE_TEXT_FIELDS, f"{payload} mobilité {index}"),
                 )
             )
+        # A member of the structure, for the publishing pages (management page, editor).
+        member = operations.create_user(db.session, MEMBER, PASSWORD, verified=True)
+        member.nom_complet = _fit(PAYLOADS[2:], NAME_LENGTH)
+        db.session.add(Membership(user_id=member.id, structure_id=structure.id, role="admin"))
         db.session.commit()
         db.session.remove()
     yield [f"xss--service-{index}" for index in range(len(PAYLOADS))]
     with app.app_context():
+        db.session.execute(sa.text("DELETE FROM user_account WHERE email = :e"), {"e": MEMBER})
         db.session.execute(sa.text("DELETE FROM service WHERE id LIKE 'xss--%'"))
         db.session.execute(sa.text("DELETE FROM structure WHERE id LIKE 'xss--%'"))
         db.session.commit()
         db.session.remove()
+
+
+MEMBER = "membre-xss@exemple.fr"
+
+
+def _member_pages(service_ids: list[str]) -> list[str]:
+    return [
+        f"/mes-services/{service_ids[0]}",
+        f"/mes-services/{service_ids[2]}/modifier",
+        "/mon-espace/structures/xss--structure",
+        "/mon-espace/structures/xss--structure/services",
+        "/mes-services",
+    ]
 
 
 def _pages(service_ids: list[str]) -> list[str]:
@@ -208,6 +230,19 @@ def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, brow
             if opened["maps"] == 0:
                 problems.append(f"{path}: no map drawn")
             opened_total += opened["opened"]
+            problems.extend(f"{path}: CSP {v}" for v in page.evaluate("window.__violations"))
+        # The member's side: the same text on the management pages and in the editor.
+        page.goto(base_url + "/connexion")
+        page.get_by_label("Adresse e-mail").fill(MEMBER)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url("**/mon-espace")
+        for path in _member_pages(hostile_catalogue):
+            current["path"] = path
+            response = page.goto(base_url + path, wait_until="networkidle")
+            assert response is not None and response.status == 200, path
+            page.evaluate(OPEN_EVERYTHING if "leaflet" in page.content() else "() => null")
+            page.wait_for_timeout(150)
             problems.extend(f"{path}: CSP {v}" for v in page.evaluate("window.__violations"))
         page.goto(base_url + "/services/xss--service-0", wait_until="networkidle")
         page.evaluate(OPEN_EVERYTHING)
