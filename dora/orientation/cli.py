@@ -61,14 +61,15 @@ class DeliveryFailed(Exception):
     pass
 
 
-def _one(action, orientation) -> bool:
+def _one(action, orientation) -> bool | None:
     """Apply `action` to one referral, send its e-mails, then commit: a referral is marked
-    reminded (or expired) only if its e-mails left. False on failure: what it wrote is
-    rolled back (a savepoint) and it is left for the next run."""
+    reminded (or expired) only if its e-mails left. True when done, False when there was
+    nothing to do, None on failure: what it wrote is rolled back (a savepoint) and it is left
+    for the next run."""
     session = db.session
     savepoint = session.begin_nested()
     try:
-        action(session, orientation)
+        done = action(session, orientation)
         for message, settings in session.info.pop(MAILS_KEY, []):
             if not mail.send(message, settings):
                 raise DeliveryFailed()
@@ -77,9 +78,9 @@ def _one(action, orientation) -> bool:
         savepoint.rollback()
         session.info.pop(MAILS_KEY, None)
         click.echo(f"Orientation n° {orientation.id} : échec ({type(error).__name__}).", err=True)
-        return False
+        return None
     session.commit()
-    return True
+    return bool(done)
 
 
 @command.command("relancer", help="Relancer les structures, clore les orientations expirées.")
@@ -105,9 +106,10 @@ def remind_command(base_url: str, dry_run: bool) -> None:
         )
         return
     with _request_context(base_url):
-        reminded = sum(_one(operations.remind, o) for o in to_remind)
-        expired = sum(_one(operations.expire, o) for o in to_expire)
-    failures = len(to_remind) - reminded + len(to_expire) - expired
+        reminders = [_one(operations.remind, o) for o in to_remind]
+        expiries = [_one(operations.expire, o) for o in to_expire]
+    reminded, expired = reminders.count(True), expiries.count(True)
+    failures = reminders.count(None) + expiries.count(None)
     click.echo(
         f"{reminded} orientation(s) relancée(s), {expired} close(s) sans réponse "
         f"(après {config['ORIENTATION_EXPIRY_DAYS']} jours), {failures} échec(s)."

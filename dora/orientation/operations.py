@@ -478,13 +478,16 @@ def renew_link(session: Session, orientation: Orientation) -> None:
 # Scheduled: reminders, expiry, purge -----------------------------------------------------------
 
 
-def remind(session: Session, orientation: Orientation) -> None:
-    """Remind the receiving structure of an unanswered referral (once)."""
+def remind(session: Session, orientation: Orientation) -> bool:
+    """Remind the receiving structure of an unanswered referral (once). False when there was
+    nothing to do."""
     _lock(session, orientation)
     if not orientation.is_open or orientation.reminded_at is not None:
-        return
-    orientation.reminded_at = now()
+        return False
     members = queries.member_emails(session, orientation.structure_id)
+    if not members and not orientation.courriel_structure:
+        return False  # nobody left to remind (members gone): it will expire, its prescriber told
+    orientation.reminded_at = now()
     _record(session, orientation, EventKind.RELANCE, None, SYSTEM_LABEL)
     if members:
         for address in members:
@@ -494,19 +497,22 @@ def remind(session: Session, orientation: Orientation) -> None:
         token = _new_link(orientation, orientation.courriel_structure)
         emails.reminder(orientation, orientation.courriel_structure, token=token)
     session.flush()
+    return True
 
 
-def expire(session: Session, orientation: Orientation) -> None:
-    """No decision in time: the referral closes and the prescriber is told."""
+def expire(session: Session, orientation: Orientation) -> bool:
+    """No decision in time: the referral closes and the prescriber is told. False when it
+    was answered meanwhile."""
     _lock(session, orientation)
     if not orientation.is_open:
-        return
+        return False
     _set_statut(orientation, Statut.EXPIREE)
     # A link to a closed referral has nothing left to do.
     orientation.token_expires_at = None
     _record(session, orientation, EventKind.EXPIRATION, None, SYSTEM_LABEL)
     emails.status_to_prescriber(orientation)
     session.flush()
+    return True
 
 
 PERSONAL_COLUMNS = (

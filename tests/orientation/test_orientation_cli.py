@@ -155,3 +155,16 @@ def test_purger_forgets_old_reads(app, db_session, make_orientation, receiving):
     db_session.flush()
     assert "1 lecture(s) anciennes oubliées" in _run(app, "purger").output
     assert db_session.query(OrientationAccess).count() == 1
+
+
+def test_relancer_records_nothing_when_nobody_can_be_reminded(
+    app, db_session, make_orientation, receiving, mailbox
+):
+    from dora.accounts.models import Membership
+
+    waiting = make_orientation(days_ago=12)
+    db_session.query(Membership).filter_by(structure_id=receiving[0].id).delete()
+    db_session.flush()
+    result = _run(app, "relancer")
+    assert "0 orientation(s) relancée(s)" in result.output and mailbox.messages == []
+    assert waiting.reminded_at is None and waiting.events[-1].kind == "creation"
