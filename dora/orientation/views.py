@@ -224,63 +224,59 @@ def _structure_action(orientation_id: int):
     return orientation, reader, None
 
 
-@bp.post("/orientations/<int:orientation_id>/accepter")
-def accept(orientation_id: int):
+def _answer(orientation_id: int, form_class, form_key: str, act, done: str):
+    """A structure's answer: `act(orientation, reader, form)` in a savepoint; on success back
+    to the referral with `done`, else the referral again with the form's errors."""
     orientation, reader, denied = _structure_action(orientation_id)
     if denied is not None:
         return denied
-    form = AcceptForm()
+    form = form_class()
     if form.validate_on_submit():
         with attempt() as outcome:
-            operations.accept(
-                db.session,
-                orientation,
-                reader,
-                form.prochaine_etape.data,
-                form.date_rendez_vous.data,
-            )
+            act(orientation, reader, form)
         if outcome.ok:
-            flash("Orientation acceptée : le prescripteur est prévenu.", "success")
+            flash(done, "success")
             return redirect(url_for("orientation.detail", orientation_id=orientation.id))
         _form_error(form, outcome.error)
     operations.open_by(db.session, orientation, reader)
-    return _render_detail(orientation, reader, accept_form=form)
+    return _render_detail(orientation, reader, **{form_key: form})
+
+
+@bp.post("/orientations/<int:orientation_id>/accepter")
+def accept(orientation_id: int):
+    return _answer(
+        orientation_id,
+        AcceptForm,
+        "accept_form",
+        lambda o, r, f: operations.accept(
+            db.session, o, r, f.prochaine_etape.data, f.date_rendez_vous.data
+        ),
+        "Orientation acceptée : le prescripteur est prévenu.",
+    )
 
 
 @bp.post("/orientations/<int:orientation_id>/refuser")
 def refuse(orientation_id: int):
-    orientation, reader, denied = _structure_action(orientation_id)
-    if denied is not None:
-        return denied
-    form = RefuseForm()
-    if form.validate_on_submit():
-        with attempt() as outcome:
-            operations.refuse(db.session, orientation, reader, form.motif.data, form.precision.data)
-        if outcome.ok:
-            flash("Orientation refusée : le prescripteur est prévenu.", "success")
-            return redirect(url_for("orientation.detail", orientation_id=orientation.id))
-        _form_error(form, outcome.error)
-    operations.open_by(db.session, orientation, reader)
-    return _render_detail(orientation, reader, refuse_form=form)
+    return _answer(
+        orientation_id,
+        RefuseForm,
+        "refuse_form",
+        lambda o, r, f: operations.refuse(db.session, o, r, f.motif.data, f.precision.data),
+        "Orientation refusée : le prescripteur est prévenu.",
+    )
 
 
 @bp.post("/orientations/<int:orientation_id>/message")
 def write(orientation_id: int):
-    orientation, reader, denied = _structure_action(orientation_id)
-    if denied is not None:
-        return denied
-    form = MessageForm()
-    if form.validate_on_submit():
-        with attempt() as outcome:
-            operations.write_message(
-                db.session, orientation, reader, form.destinataire.data, form.texte.data
-            )
-        if outcome.ok:
-            flash("Message envoyé.", "success")
-            return redirect(url_for("orientation.detail", orientation_id=orientation.id))
-        _form_error(form, outcome.error)
-    operations.open_by(db.session, orientation, reader)
-    return _render_detail(orientation, reader, message_form=form)
+    return _answer(
+        orientation_id,
+        MessageForm,
+        "message_form",
+        lambda o, r, f: operations.write_message(
+            db.session, o, r, f.destinataire.data, f.texte.data
+        ),
+        "Message envoyé.",
+    )
 
 
 @bp.get("/orientations/<int:orientation_id>/pieces-jointes/<int:attachment_id>")
