@@ -136,6 +136,20 @@ def from_environment(env: str | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         # Services not updated for this long are flagged as stale (never hidden).
         "STALE_AFTER_DAYS": _int("STALE_AFTER_DAYS", 365),
+        # The largest request accepted (3 attachments of 5 MB and the form, with room): above
+        # it the answer is a 413 page, before anything is read into memory.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024),
+        # Orientations (dora.orientation): where attachments are stored (outside static/),
+        # how long personal data are kept after the last status change, when an unanswered
+        # referral is reminded (working days) and when it expires (days), how long reads
+        # stay in the access log.
+        "ORIENTATION_STORAGE_DIR": _str(
+            "ORIENTATION_STORAGE_DIR", str(PROJECT_ROOT / "var" / "orientations")
+        ),
+        "ORIENTATION_RETENTION_DAYS": _int("ORIENTATION_RETENTION_DAYS", 183),
+        "ORIENTATION_REMINDER_WORKING_DAYS": _int("ORIENTATION_REMINDER_WORKING_DAYS", 5),
+        "ORIENTATION_EXPIRY_DAYS": _int("ORIENTATION_EXPIRY_DAYS", 30),
+        "ORIENTATION_ACCESS_LOG_DAYS": _int("ORIENTATION_ACCESS_LOG_DAYS", 365),
     }
 
 

@@ -27,6 +27,7 @@ FEATURES = (
     "accounts",
     "structures",
     "publishing",
+    "orientation",
     "bench",
     # Shared API pieces: serves /api/v1/openapi.json, built from every feature's openapi.py.
     "api",

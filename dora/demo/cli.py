@@ -159,6 +159,7 @@ def seed_command(
             f"Données de démonstration : les {french_number(services)} services demandés sont"
             " déjà présents."
         )
+        _seed_features()
         return
     rate = report.services_written / report.write_seconds if report.write_seconds else 0
     message = (
@@ -175,6 +176,18 @@ def seed_command(
         message += f" ; {french_number(report.already_present)} étaient déjà présents"
     click.echo(message + ".")
     click.echo(f"Signal d’indexation traité en {french_number(report.notify_seconds, 1)} s.")
+    _seed_features()
+
+
+def _seed_features() -> None:
+    """Demo data of other features, built on the services (`dora/<feature>/demo.py`:
+    `seed(session)` returns a printable report; idempotent, committed here)."""
+    from dora import features
+    from dora.extensions import db
+
+    for module in features.modules("demo"):
+        click.echo(str(module.seed(db.session)))
+        db.session.commit()
 
 
 @command.command("clear", help="Supprime les données de démonstration (services puis structures).")
@@ -193,3 +206,8 @@ def clear_command() -> None:
         f"Supprimé : {french_number(services)} services et {french_number(structures)} "
         "structures de démonstration."
     )
+    from dora import features
+
+    for module in features.modules("demo"):
+        module.clear(db.session)
+        db.session.commit()
