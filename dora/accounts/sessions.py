@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -88,6 +89,8 @@ def log_out() -> None:
         )
         db.session.flush()
     logout_user()
+    # Everything else the cookie carried (e.g. referral-link grants) ends with the session.
+    flask_session.clear()
 
 
 def revoke_all(session: Session, user: User) -> int:

@@ -103,3 +103,13 @@ def test_a_new_password_ends_the_other_sessions(app, db_session, make_user):
     assert response.status_code == 302
     assert _logged_in(client)
     assert not _logged_in(other)
+
+
+def test_logout_forgets_everything_the_cookie_carried(app, db_session, make_user):
+    make_user("lea@exemple.fr")
+    client = _log_in(app, "lea@exemple.fr")
+    with client.session_transaction() as session:
+        session["orientation_liens"] = ["a grant opened by a secret link"]
+    _post(client, "/deconnexion")
+    with client.session_transaction() as session:
+        assert "orientation_liens" not in session
