@@ -106,4 +106,7 @@ def test_outage_answers_503_and_the_app_recovers_by_itself(cluster, outage_app):
     finally:
         _localdb(cluster, "start")
 
+    # Restarted on the same port, though the stopped server's connections linger in
+    # TIME_WAIT there: the app's URL still leads to it.
+    assert _localdb(cluster, "url", "dora_outage") == outage_app.config["SQLALCHEMY_DATABASE_URI"]
     _all_answer(client, 200)
