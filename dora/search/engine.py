@@ -67,6 +67,8 @@ def item_json(item: dict[str, Any]) -> dict[str, Any]:
     return {
         **service_record(item),
         "distance_m": item["distance_m"],
+        # Shown like a remote service for want of a place (dora.rules: dora_place_unknown).
+        "lieu_non_precise": bool(item.get("place_unknown")),
         "structure": {"id": item["structure_id"], "nom": item["structure_nom"]},
     }
 
@@ -157,7 +159,7 @@ _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
 def _hydrate_statement(by_ord: bool):
     service, structure = Service.__table__, Structure.__table__
     document = SearchDocument.__table__
-    statement = select(*_SERVICE_COLUMNS, document.c.ord).join(
+    statement = select(*_SERVICE_COLUMNS, document.c.ord, document.c.place_unknown).join(
         structure, structure.c.id == service.c.structure_id
     )
     if by_ord:

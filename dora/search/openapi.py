@@ -97,13 +97,18 @@ SCHEMAS = {
             {"$ref": REF.format(model="Service")},
             {
                 "type": "object",
-                "required": ["distance_m", "structure"],
+                "required": ["distance_m", "lieu_non_precise", "structure"],
                 "properties": {
                     "distance_m": {
                         "type": ["integer", "null"],
                         "minimum": 0,
-                        "description": "Distance en mètres ; `null` pour un service à distance "
-                        "ou une recherche sans lieu.",
+                        "description": "Distance en mètres ; `null` pour un service à distance, "
+                        "au lieu non précisé, ou une recherche sans lieu.",
+                    },
+                    "lieu_non_precise": {
+                        "type": "boolean",
+                        "description": "Ni point ni accueil à distance connus : présenté comme "
+                        "un service à distance (sans distance), « lieu non précisé ».",
                     },
                     "structure": {
                         "type": "object",
@@ -154,8 +159,10 @@ PATHS = {
             "description": (
                 "Services publiés éligibles pour une personne habitant la commune : sur place "
                 "dans le rayon (triés par distance, ou par pertinence mêlée à la proximité avec "
-                "`q`) et à distance (présentés parmi eux, un résultat sur cinq). Sans lieu : "
-                "toute la France. Facettes : comptes par valeur de filtre."
+                "`q`) et à distance ou au lieu non précisé (présentés parmi eux, un résultat sur "
+                "cinq). Sans lieu : toute la France. Facettes : comptes par valeur de filtre. "
+                "Un code à deux caractères de `zone_eligibilite` est un département (jamais "
+                "une région)."
             ),
             "tags": ["Recherche"],
             "parameters": PARAMETERS,

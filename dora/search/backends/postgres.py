@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import SmallInteger, Text
 
+from dora import rules
 from dora.search import accel
 from dora.search import facets as facet_module
 from dora.search.backends.base import Hit, SearchResult
@@ -47,9 +48,7 @@ CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 # Text relevance is halved 10 km away (and divided by 6 at 50 km).
 PROXIMITY_HALF_M = 10_000
 
-NOT_SUSPENDED = (
-    "(d.suspendu_du IS NULL OR d.suspendu_du > current_date OR d.suspendu_au < current_date)"
-)
+NOT_SUSPENDED = rules.NOT_SUSPENDED_SQL.format(alias="d")
 WITHIN = "(d.on_site AND ST_DWithin(d.location, ST_GeogFromText(:point), :radius_m, false))"
 DISTANCE = "(d.location <-> ST_GeogFromText(:point))"
 
