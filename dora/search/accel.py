@@ -842,7 +842,8 @@ class FacetIndex:
         """Per signature: does it pass the filters (None: no filter)."""
         allowed = None
         for name, values in query.filters.items():
-            codes = key_map.codes(name, values)
+            # Keys no signature has (beyond the matrix: e.g. an empty index) match nothing.
+            codes = [c for c in key_map.codes(name, values) if c < self.sig_keys.shape[1]]
             passes = self.sig_keys[:, codes].any(axis=1) if codes else None
             if passes is None:
                 passes = np.zeros(len(self.sig_keys), dtype=bool)
