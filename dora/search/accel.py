@@ -484,19 +484,21 @@ class _Selection:
         n = query.offset + query.size
         a = index.arrays
         score = text.score if text is not None else np.zeros(a.size, dtype=np.int16)
+        strength = text.strength if text is not None else np.zeros(a.size, dtype=np.int16)
         rows: list[PageRow] = []
         if self.place is None:
             assert text is not None  # without text nor place, SQL reads the date index
-            ords = _top_by_score(self.national, score, a.date, n)
+            ords = _top_by_score(self.national, strength, score, a.date, n)
             return [PageRow("n", i, int(o), None) for i, o in enumerate(ords)]
         ords = self.on_site
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
         if text is not None:
-            # Same arithmetic as SQL: score * 10000.0 / (10000 + distance), then ord.
+            # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
+            # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
-            order = np.lexsort((ords, -blended))[:n]
+            order = np.lexsort((ords, -blended, -strength[ords]))[:n]
         elif len(ords) > n:
             nearest = np.argpartition(distances, n - 1)[:n]
             # Ties at the edge: every document as near as the n-th one competes, by ord.
@@ -506,19 +508,21 @@ class _Selection:
         else:
             order = np.lexsort((ords, distances))
         rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
-        remote = _top_by_score(self.remote, score, a.date, n)
+        remote = _top_by_score(self.remote, strength, score, a.date, n)
         rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
         return rows
 
 
-def _top_by_score(ords: np.ndarray, score: np.ndarray, date: np.ndarray, n: int) -> np.ndarray:
-    """The `n` best of `ords` by (score desc, date desc, ord desc), in that order (one int64
-    key: 16 bits of score, 16 of day, 31 of ord)."""
+def _top_by_score(
+    ords: np.ndarray, strength: np.ndarray, score: np.ndarray, date: np.ndarray, n: int
+) -> np.ndarray:
+    """The `n` best of `ords` by (strength desc, score desc, date desc, ord desc), in that
+    order (one int64 key: 15 bits of strength × 64 + score — a score is at most 3 per word,
+    12 words —, 16 of day, 31 of ord)."""
     if not len(ords):
         return ords
-    key = (
-        score[ords].astype(np.int64) << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
-    )
+    rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
+    key = rank << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
         ords, key = ords[best], key[best]
@@ -537,12 +541,15 @@ class TextMatch:
     words: list[list[list[tuple[np.ndarray, np.ndarray]]]]
     mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     score: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    # Words matched in a name or a label (class 2 or 3): ranked first (TextQuery.strength_sql).
+    strength: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     def at_size(self, size: int) -> TextMatch:
         if len(self.mask) == size:
             return self
         mask = np.ones(size, dtype=bool)
         score = np.zeros(size, dtype=np.int16)
+        strength = np.zeros(size, dtype=np.int16)
         for options in self.words:
             word_class = np.zeros(size, dtype=np.int8)
             for postings in options:
@@ -559,7 +566,8 @@ class TextMatch:
                     np.maximum(word_class, option_class, out=word_class)
             mask &= word_class > 0
             score += word_class
-        return TextMatch(words=self.words, mask=mask, score=score)
+            strength += word_class >= 2
+        return TextMatch(words=self.words, mask=mask, score=score, strength=strength)
 
 
 class FacetIndex:

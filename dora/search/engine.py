@@ -55,7 +55,21 @@ class SearchResponse:
             "items": [item_json(item) for item in self.items],
             "facets": self.result.facets,
             "suggestion": self.result.suggestion,
+            "suggested_thematique": (
+                {"value": self.suggested_thematique[0], "label": self.suggested_thematique[1]}
+                if self.suggested_thematique
+                else None
+            ),
         }
+
+    @property
+    def suggested_thematique(self) -> tuple[str, str] | None:
+        """The thématique the words name (« Rechercher la thématique Mobilité ? »), unless
+        the search already filters on it."""
+        named = text_module.named_thematique(self.text_query)
+        if named is None or named[0] in self.query.thematiques:
+            return None
+        return named
 
     @property
     def page_count(self) -> int:

@@ -121,7 +121,16 @@ SCHEMAS = {
     },
     "SearchResponse": {
         "type": "object",
-        "required": ["total", "page", "size", "backend", "items", "facets", "suggestion"],
+        "required": [
+            "total",
+            "page",
+            "size",
+            "backend",
+            "items",
+            "facets",
+            "suggestion",
+            "suggested_thematique",
+        ],
         "properties": {
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
@@ -146,6 +155,17 @@ SCHEMAS = {
             "suggestion": {
                 "type": ["string", "null"],
                 "description": "« Vouliez-vous dire » : `q` corrigé, quand un mot ne trouve rien.",
+            },
+            "suggested_thematique": {
+                "type": ["object", "null"],
+                "description": "La thématique (catégorie) que nomment les mots de `q` "
+                "(« mobilité » : Mobilité), quand la recherche ne la filtre pas encore : "
+                "la proposer comme filtre (`thematiques=<value>`).",
+                "required": ["value", "label"],
+                "properties": {
+                    "value": {"type": "string", "examples": ["mobilite"]},
+                    "label": {"type": "string", "examples": ["Mobilité"]},
+                },
             },
         },
     },
