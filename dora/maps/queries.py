@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from dora import vocabulary
+from dora import rules, vocabulary
 from dora.catalogue.models import Service, Structure
 from dora.catalogue.queries import publicly_visible
 from dora.core.template_helpers import precision_caption
@@ -78,15 +78,11 @@ class TooManyCells(ValueError):
 
 
 def on_map() -> ColumnElement[bool]:
-    """A service drawn on maps: located, and on site (or with no mode given). The same rule
-    is written in SQL in migration 0005 for the grid."""
+    """A service drawn on maps: on site (dora.rules: `dora_on_site`, as
+    `search_document.on_site` from which the grid is counted). The function is inlined: the
+    location index stays usable."""
     return and_(
-        Service.location.is_not(None),
-        or_(
-            Service.modes_accueil.is_(None),
-            func.cardinality(Service.modes_accueil) == 0,
-            Service.modes_accueil.op("@>")(text_array([vocabulary.EN_PRESENTIEL])),
-        ),
+        Service.location.is_not(None), func.dora_on_site(Service.location, Service.modes_accueil)
     )
 
 
@@ -118,7 +114,8 @@ def _placed_by_point(territory: Territory) -> ColumnElement[bool]:
 
 
 def category_condition(categorie: str) -> ColumnElement[bool]:
-    return Service.thematiques.op("&&")(text_array(vocabulary.expand_thematiques([categorie])))
+    """A category means its sub-thèmes (dora.rules: `dora_thematiques_asked`)."""
+    return Service.thematiques.op("&&")(rules.thematiques_asked(text_array([categorie])))
 
 
 def located_in(location: ColumnElement, bbox: BBox) -> list[ColumnElement[bool]]:
@@ -264,15 +261,12 @@ def _count_capped(
 
 def _suspended_located(request: MapRequest, categorie: str) -> ColumnElement[bool]:
     """Services the grid counts but the public must not see today (suspended)."""
-    today = func.current_date()
     clauses = [
         Service.statut == "publie",
-        Service.suspendu_du.is_not(None),
-        Service.suspendu_du <= today,
-        or_(Service.suspendu_au.is_(None), Service.suspendu_au >= today),
+        *_suspended_today(),
         on_map(),
         bbox_condition(request.bbox),
-        Service.structure_id.in_(select(Structure.id).where(Structure.moderation == "validee")),
+        _validated_structure(),
     ]
     if categorie:
         clauses.append(category_condition(categorie))
@@ -852,16 +846,19 @@ def _commune_clusters_apply(territory: Territory, zoom: int) -> bool:
 
 
 def _suspended_today() -> list[ColumnElement[bool]]:
-    today = func.current_date()
+    # `suspendu_du IS NOT NULL` first: the partial index of the few suspended services.
     return [
         Service.suspendu_du.is_not(None),
-        Service.suspendu_du <= today,
-        or_(Service.suspendu_au.is_(None), Service.suspendu_au >= today),
+        ~rules.not_suspended(Service.suspendu_du, Service.suspendu_au),
     ]
 
 
 def _validated_structure() -> ColumnElement[bool]:
-    return Service.structure_id.in_(select(Structure.id).where(Structure.moderation == "validee"))
+    """The structure side of dora.rules' `dora_is_public` (few structures are not validated:
+    read through their partial index)."""
+    return Service.structure_id.not_in(
+        select(Structure.id).where(~rules.is_public(literal("publie"), Structure.moderation))
+    )
 
 
 def _by_commune_code(territory: Territory) -> ColumnElement[bool]:
@@ -935,7 +932,9 @@ def _hidden_services() -> Select:
     """Published services the public does not see: their structure is not validated (few
     structures: a partial index) or they are suspended today (a partial index too). The
     complement of publicly_visible() among published services, cheap to compute."""
-    hidden_structures = select(Structure.id).where(Structure.moderation != "validee")
+    hidden_structures = select(Structure.id).where(
+        ~rules.is_public(literal("publie"), Structure.moderation)
+    )
     return (
         select(Service.id)
         .where(Service.structure_id.in_(hidden_structures))
@@ -1100,17 +1099,16 @@ def _remote_count_precomputed(session: Session, territory: Territory | None) -> 
         zones = zones.where(MapRemoteZone.zone.op("&&")(text_array(covering)))
     total = session.scalar(zones) or 0
     # Remote services suspended today are counted in the zones: take them out.
-    zone = Service.zone_eligibilite
-    everywhere = or_(
-        zone.is_(None),
-        func.cardinality(zone) == 0,
-        zone.op("&&")(text_array(["france", "99100"])),
-    )
+    # (The same set as the zones count: remote proper, eligibility by dora.rules.)
     suspended = select(func.count()).where(
         Service.statut == "publie",
         _validated_structure(),
         Service.modes_accueil.op("@>")(text_array([vocabulary.A_DISTANCE])),
         *_suspended_today(),
-        *([or_(everywhere, zone.op("&&")(text_array(covering)))] if covering else []),
+        *(
+            [func.dora_elig(Service.zone_eligibilite).op("&&")(text_array(covering))]
+            if covering
+            else []
+        ),
     )
     return max(0, total - (session.scalar(suspended) or 0))
