@@ -982,6 +982,6 @@ def warm_postings(
         if not _LEXEME.fullmatch(word) or estimated > budget:
             continue
         budget -= int(estimated)
-        index.postings.get(connection, word)
+        index._posting(connection, word)  # fetched and held, as on a first search
         loaded += 1
     return loaded

@@ -10,10 +10,19 @@ import pytest
 def test_response_shape(place_service, search):
     service = place_service(nom="Garage solidaire", frais="gratuit", type="accompagnement")
     body = search(commune="93066")
-    assert set(body) == {"total", "page", "size", "backend", "items", "facets", "suggestion"}
+    assert set(body) == {
+        "total",
+        "page",
+        "size",
+        "backend",
+        "items",
+        "facets",
+        "suggestion",
+        "suggested_thematique",
+    }
     assert body["backend"] == "postgres"
     assert (body["total"], body["page"], body["size"]) == (1, 1, 20)
-    assert body["suggestion"] is None
+    assert body["suggestion"] is None and body["suggested_thematique"] is None
     assert set(body["facets"]) == {"thematiques", "publics", "frais", "modes_accueil", "types"}
     [item] = body["items"]
     assert item["id"] == service.id
