@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
+from dora.core.mapbuilder import point_map
 from dora.extensions import db
-from dora.maps.builder import point_map
 from dora.territories.queries import zone_labels
 
 bp = Blueprint("catalogue", __name__)

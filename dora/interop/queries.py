@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dora import rules
 from dora.catalogue.models import Moderation, Service, Structure
 from dora.catalogue.queries import publicly_visible
-from dora.catalogue.schemas import SERVICE_FIELDS, STRUCTURE_FIELDS
+from dora.interop.schemas import SERVICE_FIELDS, STRUCTURE_FIELDS
 from dora.territories.models import ArrondissementMunicipal, Commune
 from geodata import reference
 

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from dora.core.health import HealthReport, register_check
 from dora.core.signals import services_bulk_written
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,29 @@ def _on_commit(session) -> None:
         g.search_committed = True
 
 
+def _queue_health(app: Flask, connection: Connection) -> HealthReport:
+    """/healthz: the search queue, "en retard" once its oldest entry is older than
+    SEARCH_QUEUE_MAX_AGE (no worker running, a failed indexing)."""
+    from dora.search.worker import queue_state
+
+    state = queue_state(connection, meilisearch=app.config.get("SEARCH_BACKEND") == "meilisearch")
+    max_age = app.config["SEARCH_QUEUE_MAX_AGE"]
+    degraded = state.degraded(max_age)
+    oldest = state.oldest_age_s
+    return HealthReport(
+        {
+            "pending": state.pending,
+            "queued": state.queued,
+            "oldest_age_s": round(oldest, 1) if oldest is not None else None,
+            "max_age_s": max_age,
+            "status": "en retard" if degraded else "ok",
+        },
+        degraded=degraded,
+    )
+
+
 def init_app(app: Flask) -> None:
+    register_check(app, "search_queue", _queue_health)
     if not _listening["done"]:
         # Module-level listeners, once per process (every app instance reads `g`).
         services_bulk_written.connect(_on_bulk_write)
@@ -74,5 +98,16 @@ def init_app(app: Flask) -> None:
             # With Meilisearch the outbox is sent; without, it has no reader and is pruned.
             if meilisearch or bulk:
                 operations.push_outbox(db.engine, max_batches=None if bulk else 2)
-        except Exception:  # never fail the request or command that already committed
+        except Exception as failure:
+            # The write is committed and stays; what it queued stays queued for the worker
+            # (`dora search worker`) or `dora search sync`. A request still answers; a command
+            # says so and exits non-zero, so that a script or an operator sees it.
             log.exception("search: sync after write failed; run `dora search sync`")
+            if not has_request_context():
+                from dora.core.cli_errors import FrenchError
+
+                raise FrenchError(
+                    "les données sont enregistrées, mais leur indexation pour la recherche a"
+                    f" échoué : {failure}. Elles restent en attente : `dora search worker` (ou"
+                    " `dora search sync`) les indexera."
+                ) from failure

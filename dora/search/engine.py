@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Text
 
 from dora.catalogue.models import Service, Structure
-from dora.catalogue.schemas import SERVICE_FIELDS, service_record
+from dora.interop.schemas import SERVICE_FIELDS, service_record
 from dora.search import text as text_module
 from dora.search.backends.base import BackendUnavailable, Hit, SearchBackend, SearchResult
 from dora.search.backends.postgres import PostgresBackend
