@@ -799,11 +799,12 @@ class FacetIndex:
                     continue
                 if not all(_LEXEME.fullmatch(lexeme) for lexeme in lexemes):
                     return None
-                options.append([self._posting(connection, lexeme) for lexeme in lexemes])
+                options.append([self.posting(connection, lexeme) for lexeme in lexemes])
             words.append(options)
         return TextMatch(words=words)
 
-    def _posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+    def posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        """A lexeme's posting: held, or read from SQL (outside the lock) and then held."""
         with self.lock:
             found = self.postings.cached(lexeme)
             seen = (self.xmax, self.version)
@@ -982,6 +983,6 @@ def warm_postings(
         if not _LEXEME.fullmatch(word) or estimated > budget:
             continue
         budget -= int(estimated)
-        index.postings.get(connection, word)
+        index.posting(connection, word)
         loaded += 1
     return loaded
