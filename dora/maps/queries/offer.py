@@ -181,7 +181,8 @@ def offer_statement(
     pairs = (
         select(
             offer.c.id,
-            func.split_part(thematique.c.value, vocabulary.THEMATIQUE_SEPARATOR, 1).label("c"),
+            # dora.rules: `dora_category_of`, as the precomputed counts.
+            func.dora_category_of(thematique.c.value).label("c"),
         )
         .select_from(offer)
         .join(thematique, true())
