@@ -244,3 +244,38 @@ def test_service_is_public_agrees_with_the_sql_rule(
         text("SELECT 1 FROM search_document WHERE service_id = :id"), {"id": service.id}
     ).first()
     assert (listed is not None) is (statut == "publie" and moderation == "validee")
+
+
+def test_the_copy_follows_suspensions_through_deltas(place_service, db_session):
+    today = date.today()
+    services = [place_service(SAINT_DENIS, nom=f"Service {i}") for i in range(3)]
+    with db_session.get_bind().engine.connect() as other:  # a later transaction commits first
+        other.execute(text("SELECT pg_current_xact_id()"))
+        other.commit()
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    # This transaction's later writes must look like another writer's (see test_search_accel).
+    index.xip.append(
+        db_session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+    )
+    query = SearchQuery(commune=SAINT_DENIS)
+    place = resolve_place(db_session, query)
+    key_map = facets.keys(db_session)
+    assert index.counts(query, place, key_map, _today()).total == 3
+    db_session.execute(
+        text("UPDATE service SET suspendu_du = :d WHERE id = :id"),
+        {"d": today, "id": services[0].id},
+    )
+    index.apply_delta(db_session.connection())
+    assert index.counts(query, place, key_map, _today()).total == 2
+    db_session.execute(
+        text("UPDATE service SET suspendu_au = :d WHERE id = :id"),
+        {"d": today - timedelta(days=0), "id": services[0].id},
+    )
+    db_session.execute(
+        text("UPDATE service SET suspendu_du = :d, suspendu_au = :d WHERE id = :id"),
+        {"d": today + timedelta(days=1), "id": services[1].id},
+    )
+    index.apply_delta(db_session.connection())
+    # services[0] is suspended until today (included), services[1] from tomorrow.
+    assert index.counts(query, place, key_map, _today()).total == 2
