@@ -414,7 +414,9 @@ def remote_count(session: Session, filters: MapFilters, territory: Territory | N
 
 
 def remote_count_live(session: Session, filters: MapFilters, territory: Territory | None) -> int:
-    conditions = [doc.remote]
+    # Remote proper, as map_remote_zone counts (dora.search.map_counts): not those shown like
+    # remote services for want of a place (« lieu non précisé »).
+    conditions = [doc.remote, ~doc.place_unknown]
     if territory is not None:
         conditions.append(doc.elig.op("&&")(text_array([*territory.covering_codes, EVERYWHERE])))
     remote = map_filters.documents(session, filters).where(*conditions).subquery()
