@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from dora.core.cli_errors import FrenchError
 from dora.coverage import operations, queries
 from dora.extensions import db
 
@@ -27,7 +28,7 @@ def _number(value: float, digits: int = 1) -> str:
 @with_appcontext
 def compute_command(quiet: bool) -> None:
     if not db.session.scalar(db.text("SELECT count(*) FROM commune")):
-        raise click.ClickException(
+        raise FrenchError(
             "Référentiel des communes absent : lancez d’abord « dora geodata load »."
         )
     result = operations.rebuild(db.session, progress=None if quiet else click.echo)
