@@ -28,9 +28,7 @@ def _number(value: float, digits: int = 1) -> str:
 @with_appcontext
 def compute_command(quiet: bool) -> None:
     if not db.session.scalar(db.text("SELECT count(*) FROM commune")):
-        raise FrenchError(
-            "Référentiel des communes absent : lancez d’abord « dora geodata load »."
-        )
+        raise FrenchError("Référentiel des communes absent : lancez d’abord « dora geodata load ».")
     result = operations.rebuild(db.session, progress=None if quiet else click.echo)
     db.session.commit()
     click.echo(
