@@ -378,6 +378,9 @@ def _aggregate(session: Session, visible: str) -> None:
         f"count(*) FILTER (WHERE c.nearest_m <= {km * 1000}) AS units{km}"
         for km in DISTANCES_KM
     )
+    rolled_up = ", ".join(
+        [f"sum(b.pop{km}), sum(b.units{km})" for km in DISTANCES_KM] + ["sum(b.pop_remote)"]
+    )
     pick_pop = " ".join(f"WHEN {km} THEN cv.pop{km}" for km in DISTANCES_KM)
     pick_units = " ".join(f"WHEN {km} THEN cv.units{km}" for km in DISTANCES_KM)
     distances = ", ".join(f"({km})" for km in DISTANCES_KM)
@@ -391,11 +394,27 @@ def _aggregate(session: Session, visible: str) -> None:
                 SELECT level, code, sum(population) AS population, count(*) AS units
                 FROM t GROUP BY 1, 2
             ),
-            cv AS (
+            -- Cells are read once for EPCI and départements; régions and France add up
+            -- their départements (EPCI may straddle them, départements never do).
+            base AS MATERIALIZED (
                 SELECT t.level, t.code, c.need, {covered},
                     coalesce(sum(t.population) FILTER (WHERE c.remote > 0), 0) AS pop_remote
                 FROM t JOIN coverage_cell AS c ON c.unit = t.unit
+                WHERE t.level IN ('epci', 'departement')
                 GROUP BY 1, 2, 3
+            ),
+            departement_region AS (
+                SELECT DISTINCT departement_code, region_code FROM coverage_unit
+            ),
+            cv AS (
+                SELECT * FROM base
+                UNION ALL
+                SELECT 'region', r.region_code::text, b.need, {rolled_up}
+                FROM base AS b JOIN departement_region AS r ON r.departement_code = b.code
+                WHERE b.level = 'departement' GROUP BY 2, 3
+                UNION ALL
+                SELECT 'france', '{FRANCE_CODE}', b.need, {rolled_up}
+                FROM base AS b WHERE b.level = 'departement' GROUP BY 3
             ),
             located AS (
                 -- On-site services by the commune of their code_insee (an arrondissement's

@@ -159,7 +159,16 @@ def diagnostic(level: str, code: str):
                     selection.distance_km,
                     title=f"{need.label} à moins de {selection.distance_km} km — {territory.label}",
                 )
-            sections.append((need, overview, svg))
+            rows = (
+                overview.table
+                if not need.value
+                else [
+                    f
+                    for f in overview.table
+                    if f.need == need.value or f.need.startswith(need.value + "--")
+                ]
+            )
+            sections.append((need, overview, svg, rows))
     return (
         render_template(
             "coverage/diagnostic.html",

@@ -151,6 +151,12 @@ def test_a_commune_just_inside_and_just_outside_the_distance(db_session, make_se
     assert result.units == len(units)
     assert result.units_uncovered == len(units) - len(expected)
     assert result.services == 1 and result.services_fresh == 1
+    # Région and France add up their départements (the service reaches only the Cantal).
+    for level, code in (("region", "84"), ("france", "FR")):
+        above = figure(db_session, level, code, MOBILITE, 15)
+        assert above.population_covered == result.population_covered
+        assert above.services == 1
+        assert above.units - above.units_uncovered == len(expected)
     # The largest uncovered commune of the département, computed by hand.
     uncovered = sorted((c for c in units if c not in expected), key=lambda c: (-units[c][2], c))
     assert result.largest_uncovered.code == uncovered[0]
