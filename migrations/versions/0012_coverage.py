@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_coverage"
-down_revision = "0008_orientation"
+down_revision = "0009_search_rules"
 branch_labels = None
 depends_on = None
 
