@@ -8,7 +8,7 @@ here (DESIGN.md, « Where each rule lives »):
 - on site / remote: the `on_site` and `remote` columns of `search_document`;
 - zone normalisation (empty, `france`, `99100` → « * »): the `elig` column;
 - eligibility expansion (a commune → its own code, its EPCI, département, « * »; an
-  arrondissement → also its commune; dora.rules `dora_place_codes`): the codes of `dora.search.query.Place`, built by the
+  arrondissement → also its commune): dora.rules' `dora_place_codes`, read through the
   search's own `_place` for every unit, then compared with `elig &&` as the search does;
 - category expansion: a document's `keys` already hold the key of each thématique's
   category (search_facets_of, migration 0002), so a need is one facet key.
