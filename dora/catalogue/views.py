@@ -59,7 +59,13 @@ def service_page(service_id: str):
         abort(404)
     map_html = _location_map(service, f"Localisation du service {service.nom}")
     zone = zone_labels(db.session, service.zone_eligibilite or [])
-    return render_template("catalogue/service.html", service=service, map_html=map_html, zone=zone)
+    return render_template(
+        "catalogue/service.html",
+        service=service,
+        map_html=map_html,
+        zone=zone,
+        place_unknown=queries.place_unknown(db.session, service),
+    )
 
 
 @bp.get("/structures/<structure_id>")

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dora import vocabulary
+from dora import rules
 from dora.catalogue.models import Service
 from dora.maps import filters as map_filters
 from dora.maps.filters import MapFilters, text_array
@@ -64,15 +64,11 @@ class TooManyCells(ValueError):
 
 
 def on_map() -> ColumnElement[bool]:
-    """A service drawn on maps: located, and on site (or with no mode given). The same rule
-    is written in SQL in migration 0005 for the grid."""
+    """A service drawn on maps: on site (dora.rules: `dora_on_site`, as
+    `search_document.on_site` from which the grid is counted). The function is inlined: the
+    location index stays usable."""
     return and_(
-        Service.location.is_not(None),
-        or_(
-            Service.modes_accueil.is_(None),
-            func.cardinality(Service.modes_accueil) == 0,
-            Service.modes_accueil.op("@>")(text_array([vocabulary.EN_PRESENTIEL])),
-        ),
+        Service.location.is_not(None), func.dora_on_site(Service.location, Service.modes_accueil)
     )
 
 
@@ -104,7 +100,8 @@ def _placed_by_point(territory: Territory) -> ColumnElement[bool]:
 
 
 def category_condition(categorie: str) -> ColumnElement[bool]:
-    return Service.thematiques.op("&&")(text_array(vocabulary.expand_thematiques([categorie])))
+    """A category means its sub-thèmes (dora.rules: `dora_thematiques_asked`)."""
+    return Service.thematiques.op("&&")(rules.thematiques_asked(text_array([categorie])))
 
 
 def located_in(location: ColumnElement, bbox: BBox) -> list[ColumnElement[bool]]:

@@ -13,13 +13,12 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    or_,
     select,
     text,
 )
 from sqlalchemy.orm import Session
 
-from dora.catalogue.models import Service, Structure
+from dora.catalogue.models import Service
 from dora.maps import DEFAULT_MAX_POINTS, grid
 from dora.maps.grid import BBox
 from dora.maps.models import MapGridCell
@@ -38,7 +37,12 @@ from dora.maps.queries.features import (
     collection,
     point_features,
 )
-from dora.maps.queries.statistics import commune_clusters, commune_clusters_apply
+from dora.maps.queries.statistics import (
+    commune_clusters,
+    commune_clusters_apply,
+    suspended_today,
+    validated_structure,
+)
 from dora.search.query import doc
 
 
@@ -121,15 +125,12 @@ def count_capped(session: Session, request: MapRequest, cap: int, *, with_bbox: 
 
 def _suspended_located(request: MapRequest, categorie: str) -> ColumnElement[bool]:
     """Services the grid counts but the public must not see today (suspended)."""
-    today = func.current_date()
     clauses = [
         Service.statut == "publie",
-        Service.suspendu_du.is_not(None),
-        Service.suspendu_du <= today,
-        or_(Service.suspendu_au.is_(None), Service.suspendu_au >= today),
+        *suspended_today(),
         on_map(),
         bbox_condition(request.bbox),
-        Service.structure_id.in_(select(Structure.id).where(Structure.moderation == "validee")),
+        validated_structure(),
     ]
     if categorie:
         clauses.append(category_condition(categorie))

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from dora import vocabulary
+from dora import rules, vocabulary
 from dora.catalogue.models import Service, Structure
 from dora.maps import DEFAULT_MAX_POINTS, grid
 from dora.maps import filters as map_filters
@@ -181,7 +181,8 @@ def offer_statement(
     pairs = (
         select(
             offer.c.id,
-            func.split_part(thematique.c.value, vocabulary.THEMATIQUE_SEPARATOR, 1).label("c"),
+            # dora.rules: `dora_category_of`, as the precomputed counts.
+            func.dora_category_of(thematique.c.value).label("c"),
         )
         .select_from(offer)
         .join(thematique, true())
@@ -413,7 +414,9 @@ def remote_count(session: Session, filters: MapFilters, territory: Territory | N
 
 
 def remote_count_live(session: Session, filters: MapFilters, territory: Territory | None) -> int:
-    conditions = [doc.remote]
+    # Remote proper, as map_remote_zone counts (dora.search.map_counts): not those shown like
+    # remote services for want of a place (« lieu non précisé »).
+    conditions = [doc.remote, ~doc.place_unknown]
     if territory is not None:
         conditions.append(doc.elig.op("&&")(text_array([*territory.covering_codes, EVERYWHERE])))
     remote = map_filters.documents(session, filters).where(*conditions).subquery()
@@ -435,7 +438,9 @@ def _hidden_services() -> Select:
     """Published services the public does not see: their structure is not validated (few
     structures: a partial index) or they are suspended today (a partial index too). The
     complement of publicly_visible() among published services, cheap to compute."""
-    hidden_structures = select(Structure.id).where(Structure.moderation != "validee")
+    hidden_structures = select(Structure.id).where(
+        ~rules.is_public(literal("publie"), Structure.moderation)
+    )
     return (
         select(Service.id)
         .where(Service.structure_id.in_(hidden_structures))

@@ -13,12 +13,11 @@ from sqlalchemy import (
     any_,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
 
-from dora import vocabulary
+from dora import rules, vocabulary
 from dora.catalogue.models import Service, Structure
 from dora.catalogue.queries import publicly_visible
 from dora.maps import grid
@@ -54,16 +53,19 @@ def commune_clusters_apply(territory: Territory, zoom: int) -> bool:
 
 
 def suspended_today() -> list[ColumnElement[bool]]:
-    today = func.current_date()
+    # `suspendu_du IS NOT NULL` first: the partial index of the few suspended services.
     return [
         Service.suspendu_du.is_not(None),
-        Service.suspendu_du <= today,
-        or_(Service.suspendu_au.is_(None), Service.suspendu_au >= today),
+        ~rules.not_suspended(Service.suspendu_du, Service.suspendu_au),
     ]
 
 
 def validated_structure() -> ColumnElement[bool]:
-    return Service.structure_id.in_(select(Structure.id).where(Structure.moderation == "validee"))
+    """The structure side of dora.rules' `dora_is_public` (few structures are not validated:
+    read through their partial index)."""
+    return Service.structure_id.not_in(
+        select(Structure.id).where(~rules.is_public(literal("publie"), Structure.moderation))
+    )
 
 
 def _by_commune_code(territory: Territory) -> ColumnElement[bool]:
@@ -223,17 +225,16 @@ def remote_count_precomputed(session: Session, territory: Territory | None) -> i
         zones = zones.where(MapRemoteZone.zone.op("&&")(text_array(covering)))
     total = session.scalar(zones) or 0
     # Remote services suspended today are counted in the zones: take them out.
-    zone = Service.zone_eligibilite
-    everywhere = or_(
-        zone.is_(None),
-        func.cardinality(zone) == 0,
-        zone.op("&&")(text_array(["france", "99100"])),
-    )
+    # (The same set as the zones count: remote proper, eligibility by dora.rules.)
     suspended = select(func.count()).where(
         Service.statut == "publie",
         validated_structure(),
         Service.modes_accueil.op("@>")(text_array([vocabulary.A_DISTANCE])),
         *suspended_today(),
-        *([or_(everywhere, zone.op("&&")(text_array(covering)))] if covering else []),
+        *(
+            [func.dora_elig(Service.zone_eligibilite).op("&&")(text_array(covering))]
+            if covering
+            else []
+        ),
     )
     return max(0, total - (session.scalar(suspended) or 0))
