@@ -91,11 +91,12 @@ def unit_codes(session: Session) -> list[tuple[str, str]]:
     Marseille in place of their commune."""
     # The search builds a Place from these columns; reuse its query text and its builder.
     columns = search_query._PLACE_COLUMNS
+    codes = search_query._PLACE_CODES
     build = search_query._place
     units: list[tuple[str, str]] = []
     rows = session.execute(
         text(
-            f"""SELECT {columns} FROM commune AS c
+            f"""SELECT {columns}, {codes.format(arrondissement="NULL")} FROM commune AS c
             WHERE NOT EXISTS (SELECT 1 FROM arrondissement_municipal AS a
                               WHERE a.commune_code = c.code)"""
         )
@@ -105,7 +106,8 @@ def unit_codes(session: Session) -> list[tuple[str, str]]:
         units.append((row.code, ",".join(place.codes)))
     rows = session.execute(
         text(
-            f"""SELECT {columns}, a.code AS arrondissement
+            f"""SELECT {columns}, {codes.format(arrondissement="a.code")},
+                a.code AS arrondissement
             FROM arrondissement_municipal AS a JOIN commune AS c ON c.code = a.commune_code"""
         )
     )
