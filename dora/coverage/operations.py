@@ -7,8 +7,8 @@ here (DESIGN.md, « Where each rule lives »):
   `dora.search.query.not_suspended()`, compiled into this SQL;
 - on site / remote: the `on_site` and `remote` columns of `search_document`;
 - zone normalisation (empty, `france`, `99100` → « * »): the `elig` column;
-- eligibility expansion (a commune → its own code, its EPCI, département, « * »; an
-  arrondissement → also its commune): dora.rules' `dora_place_codes`, read through the
+- eligibility expansion (a commune → its own code, its EPCI, département, région, « * »; an
+  arrondissement → also its commune): the codes of `dora.search.query.Place`, built by the
   search's own `_place` for every unit, then compared with `elig &&` as the search does;
 - category expansion: a document's `keys` already hold the key of each thématique's
   category (search_facets_of, migration 0002), so a need is one facet key.
@@ -91,12 +91,12 @@ def unit_codes(session: Session) -> list[tuple[str, str]]:
     Marseille in place of their commune."""
     # The search builds a Place from these columns; reuse its query text and its builder.
     columns = search_query._PLACE_COLUMNS
+    codes = search_query._PLACE_CODES
     build = search_query._place
     units: list[tuple[str, str]] = []
     rows = session.execute(
         text(
-            f"""SELECT {columns}, {search_query._PLACE_CODES.format(arrondissement="NULL")}
-            FROM commune AS c
+            f"""SELECT {columns}, {codes.format(arrondissement="NULL")} FROM commune AS c
             WHERE NOT EXISTS (SELECT 1 FROM arrondissement_municipal AS a
                               WHERE a.commune_code = c.code)"""
         )
@@ -106,8 +106,8 @@ def unit_codes(session: Session) -> list[tuple[str, str]]:
         units.append((row.code, ",".join(place.codes)))
     rows = session.execute(
         text(
-            f"""SELECT {columns}, a.code AS arrondissement,
-                {search_query._PLACE_CODES.format(arrondissement="a.code")}
+            f"""SELECT {columns}, {codes.format(arrondissement="a.code")},
+                a.code AS arrondissement
             FROM arrondissement_municipal AS a JOIN commune AS c ON c.code = a.commune_code"""
         )
     )

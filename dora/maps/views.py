@@ -43,15 +43,13 @@ def resolve_reference(
     value = (value or "").strip()[:100]
     if not value:
         return None, None
-    commune = resolve.get_commune(db.session, value) if len(value) == 5 else None
+    resolved = resolve.resolve_typed_commune(
+        db.session, value, prefer=territory.commune_codes if territory else ()
+    )
+    # A page shows the likeliest homonym rather than asking (the list can be re-sorted).
+    commune = resolved.likeliest
     if commune is None:
-        found = resolve.communes_for_postal_code(db.session, value) or resolve.search_communes(
-            db.session, value, limit=10
-        )
-        inside = [c for c in found if territory and c.code in territory.commune_codes]
-        commune = (inside or found or [None])[0]
-    if commune is None:
-        return None, f"Commune introuvable : « {value} »."
+        return None, resolved.message or f"Commune introuvable : « {value} »."
     return (
         queries.Reference(
             commune.longitude, commune.latitude, f"{commune.nom} ({commune.code})", commune.code

@@ -371,55 +371,15 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def find_commune(code_insee: str | None, code_postal: str | None, nom: str | None):
-    """The commune meant by the form's fields, or a French message saying what is wrong.
-
-    The INSEE code filled by the autocomplete wins when it agrees with the name typed; else
-    the postal code and the name are resolved as the catalogue does for imports.
-    """
-    session = db.session
-    wanted = normalise_name(nom)
-    if code_insee:
-        commune = resolve.get_commune(session, code_insee)
-        if commune is not None and (not wanted or normalise_name(commune.nom) == wanted):
-            return commune
-    if not wanted and not code_postal:
-        return "Indiquez la commune."
-    if wanted:
-        location = resolve.locate(session, None, code_postal, nom)
-        if location is not None and location.code_insee:
-            commune = resolve.get_commune(session, location.code_insee)
-            if commune is not None and (
-                normalise_name(commune.nom) == wanted
-                or normalise_name(commune.nom).startswith(wanted + " ")
-                or _close(commune.nom, wanted)
-            ):
-                return commune
-        matches = resolve.search_communes(session, nom or "", limit=6)
-        if code_postal:
-            matches = [c for c in matches if code_postal in c.codes_postaux] or matches
-        exact = [c for c in matches if normalise_name(c.nom) == wanted]
-        if len(exact) == 1:
-            return exact[0]
-        if not any(wanted in normalise_name(c.nom) for c in matches):
-            message = f"Commune introuvable : « {nom} »."
-            if matches:  # close spellings from the trigram fallback
-                close = ", ".join(f"{c.nom} ({c.departement})" for c in matches[:3])
-                return f"{message} Vouliez-vous dire : {close} ?"
-            return f"{message} Vérifiez l’orthographe et le code postal."
-        listed = ", ".join(f"{c.nom} ({c.departement})" for c in (exact or matches)[:5])
-        return f"Plusieurs communes correspondent à « {nom} » : {listed}. Indiquez le code postal."
-    communes = resolve.communes_for_postal_code(session, code_postal or "")
-    if len(communes) == 1:
-        return communes[0]
-    if not communes:
-        return f"Aucune commune n’a le code postal {code_postal}."
-    return "Ce code postal couvre plusieurs communes : indiquez le nom de la commune."
-
-
-def _close(nom: str, wanted: str) -> bool:
-    from difflib import SequenceMatcher
-
-    return SequenceMatcher(None, normalise_name(nom), wanted).ratio() >= 0.85
+    """The commune meant by the form's fields, or a French message saying what is wrong
+    (geodata.resolve.resolve_typed_commune: the INSEE code filled by the autocomplete wins
+    while the name typed still names it)."""
+    resolved = resolve.resolve_typed_commune(
+        db.session, nom, code_postal=code_postal, code_insee=code_insee
+    )
+    if resolved.commune is not None:
+        return resolved.commune
+    return resolved.message or f"Commune introuvable : « {nom} »."
 
 
 def resolve_territory(text: str):

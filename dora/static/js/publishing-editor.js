@@ -1,6 +1,7 @@
 /* Service editor enhancements. The form works without this script: the server resolves the
-   commune and the territories typed. With it: autocomplete (ARIA combobox) for the commune
-   and the eligibility zone, the map marker follows the commune, a click places the point. */
+   commune and the territories typed. With it: suggestions for the commune and the
+   eligibility zone (combobox.js), the map marker follows the commune, a click places the
+   point. */
 (function () {
   "use strict";
 
@@ -10,107 +11,6 @@
   // After a refused save, start from the list of errors (each links to its field).
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
-
-  function debounce(fn, ms) {
-    var timer;
-    return function () {
-      var args = arguments;
-      clearTimeout(timer);
-      timer = setTimeout(function () { fn.apply(null, args); }, ms);
-    };
-  }
-
-  /* A combobox: `input` with a listbox `list`, filled from `url?q=`, `render(item)` gives the
-     option text, `choose(item)` acts on a choice. */
-  function combobox(input, list, render, choose) {
-    var items = [];
-    var active = -1;
-    var controller = null;
-
-    function close() {
-      list.hidden = true;
-      list.innerHTML = "";
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      items = [];
-      active = -1;
-    }
-
-    function highlight(index) {
-      var options = list.querySelectorAll("[role=option]");
-      options.forEach(function (option, i) {
-        option.setAttribute("aria-selected", i === index ? "true" : "false");
-      });
-      active = index;
-      if (index >= 0 && options[index]) {
-        input.setAttribute("aria-activedescendant", options[index].id);
-        options[index].scrollIntoView({block: "nearest"});
-      }
-    }
-
-    function show(found) {
-      list.innerHTML = "";
-      items = found;
-      if (!found.length) {
-        var empty = document.createElement("li");
-        empty.className = "suggestion suggestion--empty";
-        empty.textContent = "Aucun résultat";
-        list.appendChild(empty);
-      }
-      found.forEach(function (item, i) {
-        var option = document.createElement("li");
-        option.id = list.id + "-" + i;
-        option.className = "suggestion";
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        option.textContent = render(item);
-        option.addEventListener("mousedown", function (event) {
-          event.preventDefault();
-          choose(item);
-          close();
-        });
-        list.appendChild(option);
-      });
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      active = -1;
-    }
-
-    var search = debounce(function () {
-      var q = input.value.trim();
-      if (q.length < 2) { close(); return; }
-      if (controller) { controller.abort(); }
-      controller = new AbortController();
-      fetch(input.dataset.autocomplete + "?q=" + encodeURIComponent(q), {signal: controller.signal})
-        .then(function (response) { return response.ok ? response.json() : {items: []}; })
-        .then(function (data) { show(data.items || []); })
-        .catch(function () { /* aborted or offline: the server-side path still works */ });
-    }, 200);
-
-    input.addEventListener("input", search);
-    input.addEventListener("blur", function () { setTimeout(close, 100); });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown" && items.length) {
-        event.preventDefault();
-        highlight((active + 1) % items.length);
-      } else if (event.key === "ArrowUp" && items.length) {
-        event.preventDefault();
-        highlight((active - 1 + items.length) % items.length);
-      } else if (event.key === "Enter") {
-        if (!list.hidden && active >= 0) {
-          event.preventDefault();
-          choose(items[active]);
-          close();
-        } else if (input.id === "zone_ajout") {
-          // Enter in the zone field adds the territory instead of saving the whole form.
-          event.preventDefault();
-          form.querySelector("button[value=ajouter-zone]").click();
-        }
-      } else if (event.key === "Escape") {
-        close();
-      }
-    });
-  }
 
   /* Map preview ------------------------------------------------------------------------- */
   var preview = window.doraPreview || {};
@@ -140,26 +40,17 @@
   }
 
   /* Commune ----------------------------------------------------------------------------- */
+  // The field is a commune combobox (combobox.js fills the name, INSEE and postal codes).
   var commune = document.getElementById("commune");
-  var codeInsee = document.getElementById("code_insee");
-  var codePostal = document.getElementById("code_postal");
   if (commune) {
-    combobox(commune, document.getElementById("commune-suggestions"),
-      function (c) { return c.nom + " (" + (c.codes_postaux[0] || c.departement) + ")"; },
-      function (c) {
-        commune.value = c.nom;
-        codeInsee.value = c.code;
-        if (c.codes_postaux.indexOf(codePostal.value) === -1) {
-          codePostal.value = c.codes_postaux[0] || "";
-        }
-        // A new commune: precise coordinates of the old place no longer apply.
-        latitude.value = "";
-        longitude.value = "";
-        placeMarker(c.latitude, c.longitude, 13);
-        if (caption) { caption.textContent = "Centre de " + c.nom + ". Cliquez sur la carte pour placer le point exact."; }
-        commune.removeAttribute("aria-invalid");
-      });
-    commune.addEventListener("input", function () { codeInsee.value = ""; });
+    commune.addEventListener("dora:commune", function (event) {
+      var c = event.detail;
+      // A new commune: precise coordinates of the old place no longer apply.
+      latitude.value = "";
+      longitude.value = "";
+      placeMarker(c.latitude, c.longitude, 13);
+      if (caption) { caption.textContent = "Centre de " + c.nom + ". Cliquez sur la carte pour placer le point exact."; }
+    });
   }
 
   /* Eligibility zone -------------------------------------------------------------------- */
@@ -183,14 +74,23 @@
     item.appendChild(labelEl);
     zoneList.appendChild(item);
   }
-  if (zoneInput) {
-    combobox(zoneInput, document.getElementById("zone_ajout-suggestions"),
-      function (t) { return t.libelle; },
-      function (t) {
+  if (zoneInput && window.DoraCombobox) {
+    window.DoraCombobox.attach(zoneInput, {
+      url: zoneInput.dataset.autocomplete,
+      noun: ["territoire", "territoires"],
+      listLabel: "Suggestions",
+      label: function (t) { return t.libelle; },
+      choose: function (t) {
         // A région stands for its départements (the schema has no région codes).
         t.zone.forEach(function (entry) { addZone(entry.code, entry.libelle); });
         zoneInput.value = "";
         zoneInput.removeAttribute("aria-invalid");
-      });
+      },
+      onEnter: function (event) {
+        // Enter in the zone field adds the territory instead of saving the whole form.
+        event.preventDefault();
+        form.querySelector("button[value=ajouter-zone]").click();
+      }
+    });
   }
 })();
