@@ -16,9 +16,9 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
 
+from dora.core.mapbuilder import MapHtml, map_label, new_map, render_map
 from dora.core.template_helpers import format_distance
 from dora.coverage.queries import DepartementShare, UnitFigures
-from dora.maps.builder import MapHtml, map_label, new_map, render_map
 
 COVERED_COLOUR = "#0072B2"  # Okabe–Ito blue
 UNCOVERED_COLOUR = "#D55E00"  # Okabe–Ito vermillion
