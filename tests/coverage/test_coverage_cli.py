@@ -34,7 +34,8 @@ def test_compute_then_state(app, db_session, make_service):
     assert "depuis ce calcul" in stale.output
     db_session.execute(
         text(
-            "UPDATE coverage_run SET search_xid = (SELECT max(changed_xid) + 1 FROM search_document)"
+            "UPDATE coverage_run "
+            "SET search_xid = (SELECT max(changed_xid) + 1 FROM search_document)"
         )
     )
     state = _run(app, "etat")
