@@ -7,3 +7,18 @@
 - `queries` (reads), `operations` (writes), `views` (pages), `api` (/api/v1/formations,
   /api/v1/employeurs, /api/v1/entreprises-accueillantes), `openapi`, `demo` (demo seed).
 """
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from dora.maps.filters import OFFRE_LABELS
+    from dora.offers import template_helpers
+    from dora.offers.kinds import BY_VALUE
+
+    # Globals, not a context processor: imported macros see them too.
+    app.jinja_env.globals["offre_labels"] = OFFRE_LABELS
+    app.jinja_env.globals["offer_types"] = BY_VALUE
+    app.jinja_env.globals["offer_details"] = template_helpers.offer_details
+    app.jinja_env.globals["offers_service_block"] = template_helpers.service_block
+    app.jinja_env.globals["offers_nearby_companies"] = template_helpers.nearby_companies

@@ -91,7 +91,7 @@ def _accelerated_markers(session, query, place, text_query) -> list | None:
     backend = current_engine().postgres
     accelerator = backend.accelerator(session)
     has_text = text_query is not None and not text_query.empty
-    if accelerator is None or (place is None and not has_text):
+    if accelerator is None or (place is None and not has_text) or query.offre:
         return None
     index, today = accelerator
     match = index.text_match(session.connection(), text_query) if has_text else None
