@@ -50,13 +50,19 @@ def offers_map(
 ) -> MapHtml | None:
     if not points and centre is None:
         return None
+    bounds = None
     if centre is None:
         lats = [p.latitude for p in points]
         lons = [p.longitude for p in points]
         centre = ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
+        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
     page_map = new_map(location=centre, zoom_start=zoom, height=height, aria_label=aria_label)
+    if bounds is not None:
+        page_map.fit_bounds(bounds, max_zoom=14)
     for offer in OFFER_TYPES:
         mine = [p for p in points if p.offre == offer.value]
+        if not mine:
+            continue
         colour = COLOURS[offer.value]
         name = Markup('<span class="map-swatch" style="background:{}"></span> {} ({})').format(
             colour, offer.label, len(mine)

@@ -100,6 +100,20 @@ def company_page(siret: str):
     )
 
 
+def _typed_commune(typed: str) -> tuple[str | None, list]:
+    """The commune a typed name or postal code designates, or the communes to choose from."""
+    from geodata.text import normalise_name
+
+    found = resolve.search_communes(db.session, typed, limit=12)
+    if typed.isdigit() and len(typed) == 5:
+        found = [c for c in found if typed in c.codes_postaux] or found
+    exact = [c for c in found if normalise_name(c.nom) == normalise_name(typed)]
+    candidates = exact or found
+    if len(candidates) == 1:
+        return candidates[0].code, []
+    return None, candidates
+
+
 @bp.get("/entreprises-accueillantes")
 def companies_page():
     """Companies hosting immersions near a commune, by métier (never mixed with services)."""
@@ -111,21 +125,20 @@ def companies_page():
     total, rows = 0, []
     rayon = DEFAULT_RAYON_KM
     page = 1
+    choices: list = []
     try:
         if len(metier) > 100:
             raise ApiError("« métier » est limité à 100 caractères.", field="q")
         rayon = params.get_float(request.args, "rayon_km", minimum=1, maximum=200) or rayon
         page = params.get_int(request.args, "page", default=1, minimum=1, maximum=500) or 1
         if typed and not commune:
-            found = resolve.search_communes(db.session, typed, limit=2)
-            if len(found) == 1 or (found and typed.isdigit()):
-                commune = found[0].code
-            elif not found:
+            commune, choices = _typed_commune(typed)
+            if not commune and not choices:
                 raise ApiError(f"Aucune commune ne correspond à « {typed[:60]} ».", field="commune")
         if commune:
             query = parse_search_args({"commune": commune})
             place = resolve_place(db.session, query)
-        if place is not None or metier:
+        if place is not None or (metier and not choices):
             total, rows = queries.search_companies(
                 db.session,
                 queries.CompanySearch(
@@ -177,6 +190,14 @@ def companies_page():
             pages=max(1, -(-total // PAGE_SIZE)),
             page_url=page_url,
             error=error,
+            choices=choices,
+            choice_url=lambda c: url_for(
+                "offers.companies_page",
+                commune=c.code,
+                commune_nom=f"{c.nom} ({c.departement})",
+                q=metier,
+                rayon_km=f"{rayon:g}",
+            ),
             map_html=map_html,
             services_url=url_for("search.search_page")
             + "?"
