@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from dora.api import params
 from dora.api.errors import ApiError
@@ -136,7 +137,7 @@ def companies_page():
             if not commune and not choices:
                 raise ApiError(f"Aucune commune ne correspond à « {typed[:60]} ».", field="commune")
         if commune:
-            query = parse_search_args({"commune": commune})
+            query = parse_search_args(MultiDict({"commune": commune}))
             place = resolve_place(db.session, query)
         if place is not None or (metier and not choices):
             total, rows = queries.search_companies(

@@ -54,3 +54,15 @@ def snapshot_offers(sql):
         }
 
     return take
+
+
+@pytest.fixture
+def imported(run_import, fixture_path):
+    """The three sample files imported (in the test's transaction)."""
+    for source, name in (
+        ("lheo", "lheo-valide.xml"),
+        ("siae", "siae-valide.json"),
+        ("immersion", "immersion-valide.json"),
+    ):
+        result = run_import(source, fixture_path(name))
+        assert result.exit_code == 0, result.output
