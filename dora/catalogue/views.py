@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
+from dora.core.mapbuilder import point_map
 from dora.extensions import db
-from dora.maps.builder import point_map
 from dora.territories.queries import zone_labels
 
 bp = Blueprint("catalogue", __name__)
@@ -59,7 +59,13 @@ def service_page(service_id: str):
         abort(404)
     map_html = _location_map(service, f"Localisation du service {service.nom}")
     zone = zone_labels(db.session, service.zone_eligibilite or [])
-    return render_template("catalogue/service.html", service=service, map_html=map_html, zone=zone)
+    return render_template(
+        "catalogue/service.html",
+        service=service,
+        map_html=map_html,
+        zone=zone,
+        place_unknown=queries.place_unknown(db.session, service),
+    )
 
 
 @bp.get("/structures/<structure_id>")

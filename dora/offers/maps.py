@@ -1,6 +1,6 @@
 """Maps of the offers: one switchable layer per offer type (Leaflet layer control).
 
-Labels and popups go through dora.maps.builder's escaping helpers (`tooltip`, `popup`):
+Labels and popups go through dora.core.mapbuilder's escaping helpers (`tooltip`, `popup`):
 names come from imported files and may hold anything.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import folium
 from markupsafe import Markup
 
-from dora.maps.builder import MapHtml, new_map, popup, render_map, tooltip
+from dora.core.mapbuilder import MapHtml, new_map, popup, render_map, tooltip
 from dora.offers.kinds import OFFER_TYPES
 
 # Marker colours per offer type (contrast ≥ 3:1 on the map tiles, distinct hues).

@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from dora.api import params
 from dora.api.errors import ApiError
+from dora.core.mapbuilder import point_map
 from dora.extensions import db
-from dora.maps.builder import point_map
 from dora.offers import queries
 from dora.offers.kinds import ENTREPRISES
 from dora.offers.lheo.mapping import ETAT_RECRUTEMENT
