@@ -143,6 +143,21 @@ def training(session: Session, service_id: str) -> Training | None:
     )
 
 
+def training_session(session: Session, session_id: int):
+    """One session still to come (or under way) of a public training, with its training."""
+    return session.execute(
+        text(
+            f"""SELECT t.*, s.nom AS service_nom, s.id AS service_id, st.nom AS structure_nom,
+                s.telephone, s.courriel, s.lien_mobilisation, s.mobilisation_precisions,
+                ST_X(t.location::geometry) AS lon, ST_Y(t.location::geometry) AS lat
+            FROM training_session AS t JOIN service AS s ON s.id = t.service_id
+            JOIN structure AS st ON st.id = s.structure_id
+            WHERE t.id = :id AND t.fin >= current_date AND {PUBLIC_SERVICE}"""
+        ),
+        {"id": session_id},
+    ).first()
+
+
 # -- an employer ---------------------------------------------------------------------------
 
 

@@ -59,6 +59,27 @@ def training_page(service_id: str):
     )
 
 
+@bp.get("/formations/sessions/<int:session_id>")
+def session_page(session_id: int):
+    if session_id > 2**31 - 1:
+        abort(404)
+    found = queries.training_session(db.session, session_id)
+    if found is None:
+        abort(404)
+    map_html = None
+    if found.lat is not None:
+        map_html = point_map(
+            found.lat, found.lon, label=f"Lieu de la session : {found.service_nom}"
+        )
+    return render_template(
+        "offers/session.html",
+        s=found,
+        map_html=map_html,
+        etat_labels=ETAT_RECRUTEMENT,
+        today=date.today(),
+    )
+
+
 @bp.get("/employeurs/<path:structure_id>")
 def employer_page(structure_id: str):
     _check_id(structure_id)

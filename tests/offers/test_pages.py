@@ -114,3 +114,16 @@ def test_widget_and_territory_map_take_the_offer_type(client, imported):
         "siae--55555555600003--aci--4101",
         "siae--88888888000018--ea--5201",
     }
+
+
+def test_a_session_has_its_own_page(client, imported, sql):
+    (row,) = sql("SELECT id FROM training_session WHERE source_id = 'S-2099-09'")
+    html = client.get("/formations/lheo--A-2099-001-1").get_data(as_text=True)
+    assert f'href="/formations/sessions/{row.id}"' in html
+    page = client.get(f"/formations/sessions/{row.id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Du <strong>7 septembre 2099</strong> au <strong>18 décembre 2099</strong>" in body
+    assert "S-2099-09" in body
+    assert client.get("/formations/sessions/99999999").status_code == 404
+    assert client.get("/formations/sessions/99999999999").status_code == 404
