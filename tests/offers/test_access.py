@@ -40,9 +40,13 @@ def test_every_role_reads_the_offers_and_nothing_changes(
         log_in(client, manager_of(make_user(), "93"))
     elif role == "staff":
         log_in(client, make_user(staff=True))
-    session_id = db_session.connection().exec_driver_sql(
-        "SELECT min(id) FROM training_session WHERE service_id = 'lheo--A-2099-001-1'"
-    ).scalar()
+    session_id = (
+        db_session.connection()
+        .exec_driver_sql(
+            "SELECT min(id) FROM training_session WHERE service_id = 'lheo--A-2099-001-1'"
+        )
+        .scalar()
+    )
     before = snapshot(db_session.connection())
     for url in ROUTES:
         url = url.format(session=session_id)
