@@ -552,7 +552,7 @@ class Importer:
             "lien_mobilisation": url,
             "modes_mobilisation": modes or None,
             "mobilisable_par": ["professionnels", "usagers"],
-            "mobilisation_precisions": _t(session_first(action), "l:modalites-inscription"),
+            "mobilisation_precisions": _registration(action),
             "location": point_wkt(place[0], place[1]),
             "location_precision": place[2],
         }
@@ -688,8 +688,13 @@ class Importer:
         return created, updated + deleted, unchanged
 
 
-def session_first(action):
-    return action.find("l:session", N)
+def _registration(action) -> str | None:
+    """The first « modalités d'inscription » any session of the action gives."""
+    for session in action.findall("l:session", N):
+        found = _t(session, "l:modalites-inscription")
+        if found:
+            return clip(found, 1000)
+    return None
 
 
 def _validate_v1(service: dict[str, Any]) -> list[tuple[str, str]]:
