@@ -63,3 +63,31 @@ def condition(offer: str, service_id_column: str) -> str:
 
 def type_of_kind(kind: str | None) -> OfferType:
     return KIND_TO_TYPE.get(kind, SERVICES) if kind else SERVICES
+
+
+# Needs of their own for the coverage observatory (dora.coverage): training and inclusive
+# employment, whatever thématiques the services carry. Numbers are negative so that they
+# never meet a search facet key (the observatory numbers the other needs by those keys).
+@dataclass(frozen=True)
+class CoverageNeed:
+    value: str
+    number: int
+    kind: str
+    label: str
+
+
+COVERAGE_NEEDS: tuple[CoverageNeed, ...] = (
+    CoverageNeed("offre:formations", -1, OfferKind.FORMATION.value, "Formations (catalogues)"),
+    CoverageNeed(
+        "offre:employeurs", -2, OfferKind.EMPLOI.value, "Emploi inclusif (SIAE, GEIQ, EA)"
+    ),
+)
+
+
+def coverage_needs_sql(service_id_column: str) -> str:
+    """SQL rows (`need` smallint) of the offer needs a service meets, for a LATERAL join."""
+    cases = " ".join(f"WHEN '{n.kind}' THEN {n.number}" for n in COVERAGE_NEEDS)
+    return (
+        f"SELECT (CASE o.kind {cases} END)::smallint FROM offer_service AS o "
+        f"WHERE o.service_id = {service_id_column}"
+    )

@@ -2,7 +2,7 @@
 positions (SIAE, GEIQ, EA), and the separate layer of companies hosting immersions.
 
 Revision ID: 0011_offers
-Revises: 0009_search_rules
+Revises: 0012_coverage
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0011_offers"
-down_revision = "0009_search_rules"
+down_revision = "0012_coverage"
 branch_labels = None
 depends_on = None
 

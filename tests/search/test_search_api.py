@@ -20,6 +20,7 @@ def test_response_shape(place_service, search):
         "suggestion",
         "suggested_thematique",
     }
+    assert body["suggested_thematique"] is None
     assert body["backend"] == "postgres"
     assert (body["total"], body["page"], body["size"]) == (1, 1, 20)
     assert body["suggestion"] is None
@@ -29,6 +30,7 @@ def test_response_shape(place_service, search):
     assert item["nom"] == "Garage solidaire"
     assert item["structure"] == {"id": service.structure_id, "nom": "Structure de test"}
     assert item["distance_m"] == 0
+    assert item["lieu_non_precise"] is False
     # data·inclusion v1 shape: every field of the schema is present.
     for field in ("source", "structure_id", "thematiques", "zone_eligibilite", "date_maj"):
         assert field in item
