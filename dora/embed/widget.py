@@ -25,6 +25,7 @@ PARAMS = (
     "frais",
     "types",
     "q",
+    "offre",
     "titre",
     "carte",
     "liste",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from dora import vocabulary
 from dora.api.errors import ApiError
@@ -54,6 +54,14 @@ def _args_without(*names: str) -> list[tuple[str, str]]:
 
 @bp.get("/recherche")
 def search_page():
+    if request.args.get("offre") == "entreprises":
+        # Companies hosting immersions are not services: they have their own search.
+        kept = [
+            (k, v)
+            for k in ("commune", "commune_nom", "q", "rayon_km")
+            for v in request.args.getlist(k)
+        ][:8]
+        return redirect(url_for("offers.companies_page") + ("?" + urlencode(kept) if kept else ""))
     args = request.args.copy()
     typed = (args.get("commune_nom") or "").strip()
     choices: list[resolve.Commune] = []
@@ -67,7 +75,7 @@ def search_page():
     query = SearchQuery()
     try:
         query = parse_search_args(args)
-        if query.located or query.q or query.filters:
+        if query.located or query.q or query.filters or query.offre:
             response = engine.search(db.session, query)
     except ApiError as raised:
         error = raised

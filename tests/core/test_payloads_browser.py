@@ -180,6 +180,94 @@ def hostile_catalogue(live_server):
 
 
 MEMBER = "membre-xss@exemple.fr"
+HOSTILE_SIRET = "90909090400006"
+
+
+@pytest.fixture
+def hostile_offers(live_server, hostile_catalogue):
+    """The offers (dora.offers) with the payloads: a training and its session, an employer,
+    a company hosting immersions and its métiers. Returns the session's id."""
+    from dora.extensions import db
+
+    app, _ = live_server
+    with app.app_context():
+        connection = db.session.connection()
+        connection.execute(
+            sa.text(
+                """INSERT INTO offer_service (service_id, kind, source, source_id, details)
+                VALUES ('xss--service-3', 'formation', 'test', :payload,
+                        CAST(:details AS jsonb)),
+                       ('xss--service-4', 'emploi-inclusif', 'test', 'poste', '{}')"""
+            ),
+            {
+                "payload": EVERYTHING,
+                "details": '{"resultats_attendus": %s, "rythme": %s, "duree_indicative": %s}'
+                % ((json_string(EVERYTHING),) * 3),
+            },
+        )
+        connection.execute(
+            sa.text(
+                """INSERT INTO offer_structure (structure_id, kind, employer_kind, source,
+                    source_id, details)
+                VALUES ('xss--structure', 'employeur-inclusif', 'ACI', 'test', 'xss', '{}')"""
+            )
+        )
+        session_id = connection.execute(
+            sa.text(
+                """INSERT INTO training_session (service_id, source_id, debut, fin, adresse,
+                    commune, location)
+                VALUES ('xss--service-3', :payload, current_date + 30, current_date + 90,
+                    :payload, :payload, ST_GeogFromText(:point)) RETURNING id"""
+            ),
+            {"payload": EVERYTHING, "point": f"SRID=4326;POINT({POINT[0]} {POINT[1]})"},
+        ).scalar_one()
+        connection.execute(
+            sa.text(
+                """INSERT INTO immersion_company (siret, source, date_maj, nom, enseigne,
+                    naf_libelle, adresse, commune, location, volontaire, informations)
+                VALUES (:siret, 'test', current_date, :payload, :payload, :payload, :payload,
+                    :payload, ST_GeogFromText(:point), true, :payload)"""
+            ),
+            {
+                "siret": HOSTILE_SIRET,
+                "payload": EVERYTHING,
+                "point": f"SRID=4326;POINT({POINT[0] + 0.002} {POINT[1]})",
+            },
+        )
+        for index, payload in enumerate(PAYLOADS):
+            connection.execute(
+                sa.text(
+                    """INSERT INTO immersion_metier VALUES
+                    (:siret, :code, :payload, 'D1106', :payload)"""
+                ),
+                {"siret": HOSTILE_SIRET, "code": str(10000 + index), "payload": payload},
+            )
+        db.session.commit()
+        db.session.remove()
+    yield session_id
+    with app.app_context():
+        db.session.execute(
+            sa.text("DELETE FROM immersion_company WHERE siret = :s"), {"s": HOSTILE_SIRET}
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def json_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _offer_pages(session_id: int) -> list[str]:
+    return [
+        "/formations/xss--service-3",
+        f"/formations/sessions/{session_id}",
+        "/employeurs/xss--structure",
+        f"/entreprises-accueillantes/{HOSTILE_SIRET}",
+        "/entreprises-accueillantes?commune=93066&rayon_km=5",
+        "/recherche?commune=93066&rayon_km=5&offre=formations",
+    ]
 
 
 def _member_pages(service_ids: list[str]) -> list[str]:
@@ -205,7 +293,9 @@ def _pages(service_ids: list[str]) -> list[str]:
     ]
 
 
-def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, browser, artifacts):
+def test_no_payload_runs_on_any_page_or_map(
+    live_server, hostile_catalogue, hostile_offers, browser, artifacts
+):
     _, base_url = live_server
     context = browser.new_context()
     context.add_init_script(RECORD_VIOLATIONS)
@@ -221,7 +311,7 @@ def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, brow
     page.on("pageerror", lambda error: problems.append(f"{current['path']}: error {error}"))
     opened_total = 0
     try:
-        for path in _pages(hostile_catalogue):
+        for path in [*_pages(hostile_catalogue), *_offer_pages(hostile_offers)]:
             current["path"] = path
             response = page.goto(base_url + path, wait_until="networkidle")
             assert response is not None and response.status == 200, path
