@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import Flask, current_app
 
 from dora import vocabulary
+from dora.core.markdown import markdown_excerpt, render_markdown
 from dora.core.opening_hours_fr import french_opening_hours
 
 MONTHS = [
@@ -76,6 +77,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["french_date"] = french_date
     app.jinja_env.filters["distance"] = format_distance
     app.jinja_env.filters["french_opening_hours"] = french_opening_hours
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["excerpt"] = markdown_excerpt
     app.jinja_env.globals["is_stale"] = is_stale
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["precision_caption"] = precision_caption

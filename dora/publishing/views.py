@@ -24,6 +24,7 @@ from dora.accounts.permissions import (
     verified_required,
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
+from dora.core.markdown import render_markdown
 from dora.core.transactions import attempt
 from dora.core.urls import same_site_path
 from dora.extensions import db
@@ -127,6 +128,19 @@ def _render_editor(form: ServiceForm, service: Service | None, structure: Struct
         categories=vocabulary.thematiques_by_category(),
         **extra,
     )
+
+
+MAX_PREVIEW = 20_000
+
+
+@bp.post("/mon-espace/apercu-description")
+@verified_required
+def markdown_preview():
+    """The description as pages will show it (the editor's « Aperçu »): same renderer, same
+    sanitiser, so the preview cannot differ from the page nor run anything."""
+    text = request.form.get("texte", "")[:MAX_PREVIEW]
+    html = render_markdown(text) or Markup('<p class="meta">Rien à afficher.</p>')
+    return str(html), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 # Lists and dashboards ------------------------------------------------------------------------

@@ -183,6 +183,30 @@
     item.appendChild(labelEl);
     zoneList.appendChild(item);
   }
+  /* « Aperçu » of the description: rendered by the server with the pages' own renderer and
+     sanitiser, so what is shown here is exactly what the service page will show. */
+  var preview = form.querySelector("[data-markdown-preview]");
+  if (preview) {
+    var source = document.getElementById(preview.getAttribute("data-source"));
+    var box = preview.querySelector(".preview-box");
+    preview.hidden = false;
+    preview.querySelector("[data-preview-button]").addEventListener("click", function () {
+      var data = new FormData();
+      data.append("texte", source.value);
+      data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      fetch(preview.getAttribute("data-url"), {method: "POST", body: data, credentials: "same-origin"})
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.text();
+        })
+        .then(function (html) { box.innerHTML = html; box.hidden = false; })
+        .catch(function () {
+          box.textContent = "L’aperçu n’a pas pu être affiché. Réessayez.";
+          box.hidden = false;
+        });
+    });
+  }
+
   if (zoneInput) {
     combobox(zoneInput, document.getElementById("zone_ajout-suggestions"),
       function (t) { return t.libelle; },
