@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from dora import vocabulary
 from dora.core.markdown import markdown_excerpt, render_markdown
 from dora.core.opening_hours_fr import french_opening_hours
+from dora.core.opening_status import opening_status
 
 MONTHS = [
     "janvier",
@@ -80,6 +81,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["excerpt"] = markdown_excerpt
     app.jinja_env.globals["is_stale"] = is_stale
+    app.jinja_env.globals["opening_status"] = opening_status
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["precision_caption"] = precision_caption
     app.jinja_env.globals["nav_links"] = nav_links
