@@ -143,6 +143,37 @@ def markdown_preview():
     return str(html), 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
+@bp.post("/mon-espace/horaires")
+@verified_required
+def opening_hours_tool():
+    """The editor's week grid asks here, so that the grid, the French phrasings and the stored
+    OSM string are handled by one tested implementation (dora.core.opening_hours_grid):
+    `grille` (JSON) → OSM string; `texte` (OSM or French) → OSM string and grid."""
+    import json
+
+    from dora.core.opening_hours_fr import french_opening_hours
+    from dora.core.opening_hours_grid import GridError, WeekGrid, from_osm, to_osm
+    from dora.publishing.opening_hours import OpeningHoursError, validate
+
+    try:
+        if "grille" in request.form:
+            try:
+                data = json.loads(request.form["grille"][:MAX_PREVIEW])
+            except ValueError:
+                raise GridError("Grille d’horaires illisible.") from None
+            value = validate(to_osm(WeekGrid.from_json(data))) or ""
+        else:
+            value = validate(request.form.get("texte", "")[:MAX_PREVIEW]) or ""
+    except (GridError, OpeningHoursError) as error:
+        return {"erreur": str(error)}, 200
+    grid = from_osm(value)
+    return {
+        "osm": value,
+        "grille": grid.to_json() if grid is not None else None,
+        "lignes": french_opening_hours(value) or [],
+    }
+
+
 # Lists and dashboards ------------------------------------------------------------------------
 
 

@@ -39,6 +39,16 @@ def register(matrix) -> None:
             "/mon-espace/apercu-description", data={"texte": "**gras** <script>x</script>"}
         )
 
+    @matrix.case(
+        "publishing.opening_hours_tool",
+        allow={"verified", "other_member", "member", "admin", "other_manager", "manager", "staff"},
+        expect_change=False,
+    )
+    def opening_hours_tool(w):
+        return lambda client: client.post(
+            "/mon-espace/horaires", data={"texte": "du lundi au vendredi de 9h à 17h"}
+        )
+
     @matrix.case("publishing.create", allow=EDITORS)
     def create(w):
         url = f"/mon-espace/structures/{w.structure.id}/services/nouveau"
