@@ -28,6 +28,7 @@ FEATURES = (
     "structures",
     "publishing",
     "orientation",
+    "alerts",
     "bench",
     # Shared API pieces: serves /api/v1/openapi.json, built from every feature's openapi.py.
     "api",

@@ -49,6 +49,25 @@ def format_distance(meters: float | None) -> str:
     return f"{meters / 1000:.1f} km".replace(".", ",")
 
 
+def format_phone(value: str | None) -> str:
+    """A French number as people write it (`01 99 00 39 15`, also from `+33199003915`);
+    anything else as stored."""
+    if not value:
+        return ""
+    digits = "".join(c for c in value if c.isdigit() or c == "+")
+    for prefix in ("+33", "0033"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 9:
+            digits = "0" + digits[len(prefix) :]
+    if len(digits) == 10 and digits.startswith("0") and digits.isdigit():
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return value
+
+
+def phone_href(value: str | None) -> str:
+    """The `tel:` target: the digits (and a leading +) only."""
+    return "".join(c for c in (value or "") if c.isdigit() or c == "+")
+
+
 PRECISION_CAPTIONS = {
     "adresse": "Localisation à l’adresse.",
     "commune": "Localisation approximative : centre de la commune.",
@@ -77,6 +96,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["label"] = vocabulary.label
     app.jinja_env.filters["french_date"] = french_date
     app.jinja_env.filters["distance"] = format_distance
+    app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["phone_href"] = phone_href
     app.jinja_env.filters["french_opening_hours"] = french_opening_hours
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["excerpt"] = markdown_excerpt
