@@ -67,7 +67,10 @@ run: setup
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
 	$(PYTHON) -m dora.accounts.mailserver --background && \
-	echo "dora : http://127.0.0.1:$(PORT) (e-mails : http://127.0.0.1:$(PORT)/dev/mails)" && \
+	{ $(DORA) search worker > var/search-worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; } && \
+	echo "dora : http://127.0.0.1:$(PORT) (e-mails : http://127.0.0.1:$(PORT)/dev/mails ;" \
+	  "indexation : dora search worker, journal var/search-worker.log)" && \
 	$(DORA) run --host 127.0.0.1 --port $(PORT)
 
 stop:

@@ -103,6 +103,7 @@ def from_environment(env: str | None = None) -> dict:
         "MEILISEARCH_INDEX": _str("MEILISEARCH_INDEX", "services"),
         "SEARCH_RESPONSE_CACHE_SIZE": _int("SEARCH_RESPONSE_CACHE_SIZE", 1024),
         "SEARCH_ACCELERATOR": _bool("SEARCH_ACCELERATOR", True),
+        "SEARCH_QUEUE_MAX_AGE": _int("SEARCH_QUEUE_MAX_AGE", 300),
         # Maps
         "MAP_TILES_URL": _str(
             "MAP_TILES_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"

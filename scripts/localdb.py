@@ -86,6 +86,10 @@ def prepare_dirs() -> None:
 
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As PostgreSQL binds its own socket: connections of a server just stopped linger in
+        # TIME_WAIT on its port, which must not make a restart move to another port (the
+        # URLs handed out would then point at nothing).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from dora.core.cli_errors import FrenchError
 from dora.demo import generator
 
 DEFAULT_SERVICES = 20_000
@@ -24,13 +25,6 @@ class FrenchUsageError(click.UsageError):
         command = self.ctx.command_path if self.ctx else "dora"
         click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
         click.echo(f"Voir « {command} --help ».", err=True, file=file)
-
-
-class FrenchError(click.ClickException):
-    """A failure told in French, exit status 1."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
 
 
 class WholeNumber(click.ParamType):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -74,5 +74,16 @@ def init_app(app: Flask) -> None:
             # With Meilisearch the outbox is sent; without, it has no reader and is pruned.
             if meilisearch or bulk:
                 operations.push_outbox(db.engine, max_batches=None if bulk else 2)
-        except Exception:  # never fail the request or command that already committed
+        except Exception as failure:
+            # The write is committed and stays; what it queued stays queued for the worker
+            # (`dora search worker`) or `dora search sync`. A request still answers; a command
+            # says so and exits non-zero, so that a script or an operator sees it.
             log.exception("search: sync after write failed; run `dora search sync`")
+            if not has_request_context():
+                from dora.core.cli_errors import FrenchError
+
+                raise FrenchError(
+                    "les données sont enregistrées, mais leur indexation pour la recherche a"
+                    f" échoué : {failure}. Elles restent en attente : `dora search worker` (ou"
+                    " `dora search sync`) les indexera."
+                ) from failure

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
+from dora.core.cli_errors import FrenchError
 from dora.extensions import db
 from dora.search import sync
 
@@ -30,8 +31,39 @@ def command() -> None:
 def sync_command() -> None:
     from dora.search import operations
 
-    report = operations.sync_all(current_app, progress=_progress)
+    try:
+        report = operations.sync_all(current_app, progress=_progress)
+    except sync.IndexingFailed as error:
+        raise FrenchError(f"{error}. Rien n’est perdu : relancez `dora search sync`.") from error
     click.echo(f"Synchronisation : {report}.")
+
+
+@command.command(
+    "worker",
+    help="Surveille la file d’indexation et construit ce qui attend (à lancer à côté de l’app).",
+)
+@click.option(
+    "--intervalle",
+    "interval",
+    type=click.FloatRange(min=0.5, max=3600),
+    default=5.0,
+    show_default=True,
+    help="Secondes entre deux examens de la file.",
+)
+@click.option("--une-fois", "once", is_flag=True, help="Un seul passage, puis s’arrête.")
+@with_appcontext
+def worker_command(interval: float, once: bool) -> None:
+    from dora.search import worker
+
+    loop = worker.Loop(current_app._get_current_object(), interval_s=interval)
+    if once:
+        if loop.run(rounds=1, echo=click.echo):
+            raise FrenchError("le passage d’indexation a échoué (voir ci-dessus).")
+        return
+    worker.install_signal_handlers(loop)
+    click.echo(f"Indexation : surveillance de la file toutes les {interval:g} s (Ctrl-C arrête).")
+    loop.run(echo=click.echo)
+    click.echo("Indexation : arrêt.")
 
 
 @command.command("reindex", help="Reconstruit tout l’index de recherche depuis la base.")
@@ -41,8 +73,8 @@ def reindex_command() -> None:
 
     try:
         report = operations.reindex(current_app, progress=_progress)
-    except sync.SwapBlocked as error:
-        raise click.ClickException(str(error)) from error
+    except (sync.SwapBlocked, sync.RebuildRunning, sync.IndexingFailed) as error:
+        raise FrenchError(str(error)) from error
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
     click.echo(f"Réindexation : {report} ({phases}).")
 
@@ -59,3 +91,9 @@ def status_command() -> None:
     click.echo(f"Documents dans l’index postgres : {documents}")
     click.echo(f"Documents en attente de construction : {pending}")
     click.echo(f"Entrées dans la file (outbox) : {queued}")
+    from dora.search import worker
+
+    with db.engine.connect() as connection:
+        state = worker.queue_state(connection, meilisearch=backend == "meilisearch")
+    if state.oldest_age_s is not None:
+        click.echo(f"Plus ancienne entrée en attente : {state.oldest_age_s:.0f} s")

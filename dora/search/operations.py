@@ -86,14 +86,26 @@ def _push_everything(session: Session, backend, progress=None) -> None:
             update(len(chunk))
 
 
-def sync_all(app: Flask, progress=None) -> sync.SyncReport:
-    """Build queued documents, then empty the outbox (`dora search sync`)."""
+def sync_all(app: Flask, progress=None, *, raise_unavailable: bool = False) -> sync.SyncReport:
+    """Build queued documents, then empty the outbox (`dora search sync`, the worker).
+
+    Raises sync.IndexingFailed when building fails. A Meilisearch outage is only logged
+    (the outbox stays queued) unless `raise_unavailable`, for callers that retry."""
     started = time.perf_counter()
+    meilisearch = current_engine().primary.name == "meilisearch"
     report = sync.build_pending(db.engine, progress=progress)
+    report.meilisearch = meilisearch
     try:
-        report.pushed = push_outbox(db.engine, progress=progress)
+        handled = push_outbox(db.engine, progress=progress)
     except BackendUnavailable as error:
+        if raise_unavailable:
+            raise
         log.warning("search sync: Meilisearch unavailable (%s); the outbox stays queued", error)
+    else:
+        if meilisearch:
+            report.pushed = handled
+        else:
+            report.pruned = handled
     report.seconds = time.perf_counter() - started
     return report
 
@@ -102,7 +114,8 @@ def reindex(app: Flask, progress=None) -> sync.SyncReport:
     """Rebuild the postgres index, then everything in Meilisearch (`dora search reindex`)."""
     started = time.perf_counter()
     report = sync.rebuild(db.engine, progress=progress)
-    if current_engine().primary.name == "meilisearch":
+    report.meilisearch = current_engine().primary.name == "meilisearch"
+    if report.meilisearch:
         report.pushed = push_outbox(db.engine, progress=progress)
     else:
         report.pruned = push_outbox(db.engine)

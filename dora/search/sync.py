@@ -31,7 +31,7 @@ from psycopg.errors import LockNotAvailable
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import BigInteger, Text
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,9 @@ SELECT unaccent(w), max(w)
 FROM service AS s JOIN structure AS st ON st.id = s.structure_id,
     regexp_split_to_table(lower(concat_ws(' ', s.nom, st.nom)), '[^[:alnum:]]+') AS w
 WHERE s.id = ANY(:ids) AND length(w) BETWEEN 3 AND 40 GROUP BY 1
+-- Sorted: two chunks built in parallel insert their common words in the same order, so they
+-- wait for each other instead of deadlocking (a hash aggregate's order differs per chunk).
+ORDER BY 1
 ON CONFLICT DO NOTHING
 """
 
@@ -89,15 +92,26 @@ class SyncReport:
     pruned: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
+    # Whether Meilisearch is the backend: the report speaks of it only then.
+    meilisearch: bool = False
+    # Another process was rebuilding the index: what was pending is its work.
+    rebuild_elsewhere: bool = False
 
     def __str__(self) -> str:
         parts = [f"{self.built} document(s) construit(s)"]
         if self.rebuilt:
             parts.append("index reconstruit")
-        parts.append(f"{self.pushed} envoyé(s) à Meilisearch")
+        if self.rebuild_elsewhere:
+            parts.append("reconstruction en cours dans un autre processus")
+        if self.meilisearch:
+            parts.append(f"{self.pushed} envoyé(s) à Meilisearch")
         if self.pruned:
             parts.append(f"{self.pruned} entrée(s) de la file purgée(s)")
         return ", ".join(parts) + f" en {self.seconds:.1f} s"
+
+
+class IndexingFailed(RuntimeError):
+    """Building the index failed; what was queued stays queued for the next sync."""
 
 
 def _ids_param(name: str = "ids"):
@@ -179,16 +193,34 @@ def build_pending(engine: Engine, progress: Progress | None = None) -> SyncRepor
         report.seconds = time.perf_counter() - started
         return report
     if pending >= REBUILD_FROM_ROWS and pending >= REBUILD_FROM_SHARE * max(size, 1):
-        rebuilt = rebuild(engine, progress=progress)
+        try:
+            rebuilt = rebuild(engine, progress=progress)
+        except RebuildRunning:
+            report.rebuild_elsewhere = True
+            report.seconds = time.perf_counter() - started
+            return report
         rebuilt.seconds = time.perf_counter() - started
         return rebuilt
     update = progress("documents", pending) if progress else None
 
+    def batch() -> int:
+        # Retried once: two batches written at once may meet on a lock (the lexicon).
+        for attempt in (1, 2):
+            try:
+                with engine.begin() as connection:
+                    return build_pending_batch(connection)
+            except DBAPIError as error:
+                if attempt == 2:
+                    raise IndexingFailed(
+                        f"construction des documents en attente impossible : {_sql_error(error)}"
+                    ) from error
+                log.warning("search sync: batch failed once (%s)", error)
+        return 0
+
     def work() -> int:
         done = 0
         while True:
-            with engine.begin() as connection:
-                count = build_pending_batch(connection)
+            count = batch()
             if not count:
                 return done
             done += count
@@ -209,8 +241,35 @@ def _chunks(ids: list[str], size: int) -> Iterator[list[str]]:
         yield ids[start : start + size]
 
 
+# Key of the advisory lock held for the length of a rebuild (two rebuilds would share the
+# shadow table); any constant unlikely to be used elsewhere.
+REBUILD_LOCK_KEY = 0x646F7261_0001
+
+
+class RebuildRunning(RuntimeError):
+    """Another process is rebuilding the index."""
+
+
 def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
-    """Recompute the whole postgres index (see the module docstring)."""
+    """Recompute the whole postgres index (see the module docstring), unless another process
+    is doing it (RebuildRunning). A failed chunk is retried once (a transient lock conflict),
+    then the rebuild stops with IndexingFailed naming the chunk and the SQL error; the queue
+    is untouched, so the next sync (or the worker) builds it again."""
+    with engine.connect() as guard:
+        locked = guard.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": REBUILD_LOCK_KEY}
+        ).scalar_one()
+        guard.commit()
+        if not locked:
+            raise RebuildRunning("une reconstruction de l’index est déjà en cours")
+        try:
+            return _rebuild(engine, progress)
+        finally:
+            guard.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REBUILD_LOCK_KEY})
+            guard.commit()
+
+
+def _rebuild(engine: Engine, progress: Progress | None) -> SyncReport:
     report = SyncReport(rebuilt=True)
     started = time.perf_counter()
     with engine.begin() as connection:
@@ -245,12 +304,25 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
 
     lexicon = text(LEXICON_WORDS).bindparams(_ids_param())
 
-    def load(chunk: list[str]) -> int:
+    def load_once(chunk: list[str]) -> None:
         with engine.begin() as connection:
             connection.execute(prepare, {"ids": chunk})
         with engine.begin() as connection:
             connection.execute(insert, {"ids": chunk})
             connection.execute(lexicon, {"ids": chunk})
+
+    def load(chunk: list[str]) -> int:
+        try:
+            load_once(chunk)
+        except DBAPIError as first:
+            log.warning("search rebuild: chunk %s…%s failed once (%s)", chunk[0], chunk[-1], first)
+            try:
+                load_once(chunk)
+            except DBAPIError as error:
+                raise IndexingFailed(
+                    f"construction des documents {chunk[0]} … {chunk[-1]} impossible :"
+                    f" {_sql_error(error)}"
+                ) from error
         if update:
             update(len(chunk))
         return len(chunk)
@@ -298,6 +370,12 @@ def rebuild(engine: Engine, progress: Progress | None = None) -> SyncReport:
     report.phases["bascule"] = time.perf_counter() - phase
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sql_error(error: DBAPIError) -> str:
+    """The server's message, without SQLAlchemy's statement dump."""
+    original = getattr(error, "orig", None)
+    return str(original or error).strip().splitlines()[0]
 
 
 class SwapBlocked(RuntimeError):

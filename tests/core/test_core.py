@@ -9,7 +9,9 @@ from tests.support.headers import csp
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["search_queue"]["status"] == "ok"
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, db_session, monkeypatch):

@@ -9,8 +9,10 @@ restarting the app.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,12 +32,16 @@ def _localdb(directory: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("outage") / "pg"
+def cluster():
+    # Not under pytest's basetemp: every pytest run resets it to 0700, which would lock the
+    # postgres user out of a cluster living there while another run starts.
+    root = Path(tempfile.mkdtemp(prefix="dora-outage-"))
+    directory = root / "pg"
     _localdb(directory, "start")
     _localdb(directory, "createdb", "dora_outage")
     yield directory
     _localdb(directory, "stop")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -106,4 +112,7 @@ def test_outage_answers_503_and_the_app_recovers_by_itself(cluster, outage_app):
     finally:
         _localdb(cluster, "start")
 
+    # Restarted on the same port, though the stopped server's connections linger in
+    # TIME_WAIT there: the app's URL still leads to it.
+    assert _localdb(cluster, "url", "dora_outage") == outage_app.config["SQLALCHEMY_DATABASE_URI"]
     _all_answer(client, 200)

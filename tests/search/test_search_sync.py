@@ -397,3 +397,166 @@ def test_answers_are_cached_until_the_index_changes(scratch_app, engine):
         after["facets"]["frais"].get("payant", 0) == first["facets"]["frais"].get("payant", 0) + 1
     )
     accel.discard(engine)
+
+
+# The outbox heals itself: `dora search worker`, /healthz, failures that say so ----------
+
+
+def _health(app) -> dict:
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_worker_heals_what_a_killed_writer_left(scratch_app, engine, monkeypatch):
+    from dora.cli import cli
+
+    # A bulk writer committed, then died before indexing: its services wait in the queue.
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 5)
+    health = _health(scratch_app)
+    assert health["search_queue"]["pending"] == 5
+    assert health["status"] == "ok"  # young entries: nobody is late yet
+    monkeypatch.setitem(scratch_app.config, "SEARCH_QUEUE_MAX_AGE", 0)
+    time.sleep(0.05)
+    health = _health(scratch_app)
+    assert health["status"] == "degraded" and health["search_queue"]["status"] == "en retard"
+
+    result = scratch_app.test_cli_runner().invoke(cli, ["search", "worker", "--une-fois"])
+    assert result.exit_code == 0, result.output
+    assert "5 document(s) construit(s)" in result.output
+    assert "Meilisearch" not in result.output  # not configured: not spoken of
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+    health = _health(scratch_app)
+    assert health["status"] == "ok"
+    assert health["search_queue"] == {
+        "pending": 0,
+        "queued": 0,
+        "oldest_age_s": None,
+        "max_age_s": 0,
+        "status": "ok",
+    }
+
+
+def test_worker_builds_what_arrives_while_it_runs(scratch_app, engine):
+    import threading
+
+    from dora.search import worker
+
+    loop = worker.Loop(scratch_app, interval_s=0.2)
+    failures: list[int] = []
+
+    def run() -> None:
+        with scratch_app.app_context():
+            failures.append(loop.run(echo=lambda _line: None))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+            ids = insert_services(connection, 4)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                if indexed(connection, ids) == set(ids):
+                    break
+            time.sleep(0.1)
+        with engine.connect() as connection:
+            assert indexed(connection, ids) == set(ids)
+            assert pending(connection) == 0
+    finally:
+        loop.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert failures == [0]
+
+
+def test_worker_retries_a_failed_round_and_loses_nothing(scratch_app, engine, monkeypatch):
+    from dora.search import sync, worker
+
+    real_refresh = sync.refresh
+    calls = {"n": 0}
+
+    def failing_once(connection, service_ids):
+        calls["n"] += 1
+        if calls["n"] <= 2:  # the batch and its retry: a real SQL error from PostgreSQL
+            connection.execute(sa.text("SELECT 1 / 0"))
+        real_refresh(connection, service_ids)
+
+    monkeypatch.setattr(sync, "refresh", failing_once)
+    monkeypatch.setattr(sync, "WORKERS", 1)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 3)
+    lines: list[str] = []
+    with scratch_app.app_context():
+        loop = worker.Loop(scratch_app, interval_s=0.01)
+        failures = loop.run(rounds=2, echo=lines.append)
+    assert failures == 1
+    assert "division by zero" in lines[0] and "nouvel essai" in lines[0]
+    assert "3 document(s) construit(s)" in lines[1]
+    with engine.connect() as connection:
+        assert indexed(connection, ids) == set(ids)
+
+
+def test_a_failed_sync_says_why_and_exits_non_zero(scratch_app, engine, monkeypatch):
+    from dora.cli import cli
+    from dora.search import sync
+
+    def broken(connection, service_ids):
+        connection.execute(sa.text("SELECT 1 / 0"))
+
+    monkeypatch.setattr(sync, "refresh", broken)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 2)
+    runner = scratch_app.test_cli_runner()
+    result = runner.invoke(cli, ["search", "sync"])
+    assert result.exit_code == 1
+    assert "Erreur : construction des documents en attente impossible" in result.output
+    assert "division by zero" in result.output
+    with engine.connect() as connection:
+        assert pending(connection) == 2  # still queued: the worker or a later sync builds it
+        assert indexed(connection, ids) == set()
+
+
+def test_a_bulk_command_whose_indexing_fails_exits_non_zero(scratch_app, engine, monkeypatch):
+    """What `dora demo seed` / `dora import` do after their commit (`services_bulk_written`)."""
+    from flask import g
+
+    from dora.core.cli_errors import FrenchError
+    from dora.search import sync
+
+    def broken(connection, service_ids):
+        connection.execute(sa.text("SELECT 1 / 0"))
+
+    monkeypatch.setattr(sync, "refresh", broken)
+    with engine.begin() as connection:
+        connection.execute(sa.text("SET LOCAL dora.search_bulk_rows = 1"))
+        ids = insert_services(connection, 2)
+    # A command: no request.
+    with pytest.raises(FrenchError) as failure, scratch_app.app_context():
+        g.search_bulk_written = True
+    assert "indexation pour la recherche a échoué" in failure.value.message
+    assert "division by zero" in failure.value.message
+    with engine.connect() as connection:
+        assert pending(connection) == 2 and indexed(connection, ids) == set()
+    # A request that wrote answers normally: the failure is logged, the worker heals it.
+    with scratch_app.test_request_context("/"):
+        g.search_bulk_written = True
+
+
+def test_two_rebuilds_never_share_the_shadow_table(scratch_app, engine):
+    from dora.search import sync
+
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": sync.REBUILD_LOCK_KEY})
+        try:
+            with pytest.raises(sync.RebuildRunning):
+                sync.rebuild(engine)
+        finally:
+            holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": sync.REBUILD_LOCK_KEY})
+    assert sync.rebuild(engine).rebuilt
