@@ -41,7 +41,9 @@ def world(db_session, make_service, make_structure, user):
         "updated": make_service(structure=structure, nom="Atelier vélo mis à jour"),
         "old": make_service(structure=structure, nom="Garage ancien"),
         "other_theme": make_service(
-            structure=structure, nom="Épicerie", thematiques=["famille--soutien-a-la-parentalite-et-a-leducation"]
+            structure=structure,
+            nom="Épicerie",
+            thematiques=["famille--soutien-a-la-parentalite-et-a-leducation"],
         ),
         "far": make_service(
             structure=structure, nom="Garage lointain", point=(5.3698, 43.2965),
@@ -137,7 +139,6 @@ def test_dry_run_counts_without_sending_or_recording(app, db_session, world, mai
 
 
 def test_failed_delivery_is_retried_next_run(app, db_session, world, mailbox):
-    saved, _ = world
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()  # nobody listens there
     try:
