@@ -22,13 +22,15 @@ def favorite_button(service) -> Markup:
     return Markup(render_template("alerts/_favorite_button.html", service=service, starred=starred))
 
 
-def save_search_block(query, default_name: str) -> Markup:
+def save_search_block(query, default_name: str, part: str = "fields") -> Markup:
+    """`part="fields"`: the disclosure with the name and frequency; `part="form"`: the form
+    they belong to, to be written outside the search form."""
     if not is_verified(current_user):
         return Markup("")
     parametres = urlencode([(k, v) for k, v in query.to_args(page=1) if k != "size"])
     return Markup(
         render_template(
-            "alerts/_save_search.html",
+            "alerts/_save_search.html" if part == "fields" else "alerts/_save_search_form.html",
             parametres=parametres,
             default_name=default_name[:100],
             frequences=FREQUENCE_LABELS,
