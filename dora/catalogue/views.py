@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from geoalchemy2.shape import to_shape
 from markupsafe import Markup
 
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
+from dora.catalogue.share import share_texts
+from dora.core.urls import same_site_path
 from dora.extensions import db
 from dora.maps.builder import point_map
 from dora.territories.queries import zone_labels
@@ -59,7 +61,20 @@ def service_page(service_id: str):
         abort(404)
     map_html = _location_map(service, f"Localisation du service {service.nom}")
     zone = zone_labels(db.session, service.zone_eligibilite or [])
-    return render_template("catalogue/service.html", service=service, map_html=map_html, zone=zone)
+    return render_template(
+        "catalogue/service.html",
+        service=service,
+        map_html=map_html,
+        zone=zone,
+        results_url=_results_url(request.args.get("retour")),
+        share=share_texts(service),
+    )
+
+
+def _results_url(value: str | None) -> str | None:
+    """« Retour aux résultats »: only a path of our own search page (no open redirect)."""
+    path = same_site_path(value)
+    return path if path and (path == "/recherche" or path.startswith("/recherche?")) else None
 
 
 @bp.get("/structures/<structure_id>")
