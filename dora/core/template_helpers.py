@@ -49,6 +49,31 @@ def format_distance(meters: float | None) -> str:
     return f"{meters / 1000:.1f} km".replace(".", ",")
 
 
+def french_decimal(value: float | None, digits: int = 1) -> str:
+    """4.5 → « 4,5 », 35.0 → « 35 » (the decimal comma of French)."""
+    if value is None:
+        return ""
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+_VOWELS = tuple("AEIOUYÂÀÉÈÊËÎÏÔÛÙÜaeiouyâàéèêëîïôûùü")
+
+
+def de_lieu(name: str | None) -> str:
+    """« de » before a place name, as French says it: « d’Aurillac », « du Havre »,
+    « des Lilas », « de La Courneuve », « de Saint-Denis »."""
+    if not name:
+        return ""
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    if name.startswith(_VOWELS):
+        return f"d’{name}"
+    return f"de {name}"
+
+
 def format_phone(value: str | None) -> str:
     """A French number as people write it (`01 99 00 39 15`, also from `+33199003915`);
     anything else as stored."""
@@ -97,6 +122,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["french_date"] = french_date
     app.jinja_env.filters["distance"] = format_distance
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["french_decimal"] = french_decimal
+    app.jinja_env.filters["de_lieu"] = de_lieu
     app.jinja_env.filters["phone_href"] = phone_href
     app.jinja_env.filters["french_opening_hours"] = french_opening_hours
     app.jinja_env.filters["markdown"] = render_markdown

@@ -34,7 +34,7 @@ def test_results_list_and_map(client, place_service):
     response, html = page(client, commune="93066")
     assert response.status_code == 200
     assert "<strong>2</strong>" in html and "pour une personne habitant Saint-Denis" in html
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     assert "Garage solidaire" in html and "Structure de test" in html
     assert re.search(r"à 3,\d km", html)  # distance
     assert "À distance" in html  # the remote service, without distance
@@ -59,9 +59,9 @@ def test_no_asset_comes_from_elsewhere(client, place_service):
 def test_typed_postal_code_or_name_is_resolved_without_javascript(client, place_service):
     service = place_service()
     _, html = page(client, commune_nom="93200")
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     _, html = page(client, commune_nom="aubervilliers")
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     assert 'value="Aubervilliers (93)"' in html
 
 
