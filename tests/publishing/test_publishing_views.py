@@ -425,3 +425,21 @@ def test_french_opening_hours_are_saved_in_osm_syntax(client, db_session, struct
     assert response.status_code == 302
     service = db_session.query(Service).filter_by(structure_id=structure.id).one()
     assert service.horaires_accueil == "Mo-Fr 09:00-12:00; PH off"
+
+
+def test_editor_says_the_point_is_the_communes_when_an_address_cannot_be_placed(
+    client, db_session, structure, logged_member
+):
+    data = form_data(adresse="12 rue de la République", action="apercu")
+    html = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=data
+    ).get_data(as_text=True)
+    assert 'id="geocode-notice"' in html
+    assert "centre de la commune</strong>, pas à l’adresse « 12 rue de la République »" in html
+    placed = form_data(
+        adresse="12 rue de la République", latitude="48,936", longitude="2,357", action="apercu"
+    )
+    html = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=placed
+    ).get_data(as_text=True)
+    assert 'id="geocode-notice"' not in html
