@@ -15,8 +15,13 @@ WITH_DB = if [ -z "$${DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) cr
 	&& export DATABASE_URL=$$($(LOCALDB) url dora); fi;
 WITH_TEST_DB = if [ -z "$${TEST_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora_test \
 	&& export TEST_DATABASE_URL=$$($(LOCALDB) url dora_test); fi;
-WITH_BENCH_DB = if [ -z "$${BENCH_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb dora_bench \
-	&& export BENCH_DATABASE_URL=$$($(LOCALDB) url dora_bench); fi; export DATABASE_URL=$$BENCH_DATABASE_URL;
+# One bench database per catalogue size (dora_bench for the default million, dora_bench_100000
+# for `BENCH_SERVICES=100000`…): each size is seeded once and reused.
+BENCH_SERVICES ?= 1000000
+BENCH_DB = dora_bench$(if $(filter 1000000,$(BENCH_SERVICES)),,_$(BENCH_SERVICES))
+WITH_BENCH_DB = if [ -z "$${BENCH_DATABASE_URL:-}" ]; then $(LOCALDB) start && $(LOCALDB) createdb $(BENCH_DB) \
+	&& export BENCH_DATABASE_URL=$$($(LOCALDB) url $(BENCH_DB)); fi; export DATABASE_URL=$$BENCH_DATABASE_URL; \
+	export DORA_BENCH_SEARCH_SERVICES=$(BENCH_SERVICES);
 
 .PHONY: help setup system-packages run stop test bench lint format geodata lock
 
@@ -79,8 +84,6 @@ stop:
 
 test: setup
 	@$(WITH_TEST_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
-
-BENCH_SERVICES ?= 1000000
 
 # Seeds (or reuses) 1,000,000 demo services, then runs every benchmark (`dora bench --list`).
 bench: setup

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, raiseload
 
+from dora import rules
 from dora.catalogue.models import Moderation, Service, Statut, Structure
 
 
 def publicly_visible():
-    """SQL condition matching `Service.is_public()`: use it in every public listing."""
-    today = func.current_date()
-    not_suspended = or_(
-        Service.suspendu_du.is_(None),
-        Service.suspendu_du > today,
-        and_(Service.suspendu_au.is_not(None), Service.suspendu_au < today),
-    )
+    """SQL condition matching `Service.is_public()`: use it in every public listing (the
+    suspension window is dora.rules' `dora_not_suspended`)."""
+    not_suspended = rules.not_suspended(Service.suspendu_du, Service.suspendu_au)
     # NOT EXISTS of a non-validated parent: equivalent (structure_id is a NOT NULL foreign
     # key) and measurably cheaper than IN (validated ids) on a million services.
     parent = aliased(Structure)
@@ -28,6 +25,18 @@ def publicly_visible():
         .exists()
     )
     return and_(Service.statut == Statut.PUBLIE, not_suspended, validated)
+
+
+def place_unknown(session: Session, service: Service) -> bool:
+    """Shown like a remote service for want of a place, « lieu non précisé » (dora.rules:
+    `dora_place_unknown`)."""
+    return bool(
+        session.scalar(
+            select(func.dora_place_unknown(Service.location, Service.modes_accueil)).where(
+                Service.id == service.id
+            )
+        )
+    )
 
 
 def get_service(session: Session, service_id: str) -> Service | None:

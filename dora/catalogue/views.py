@@ -12,8 +12,8 @@ from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
 from dora.catalogue.share import share_texts
 from dora.core.urls import same_site_path
+from dora.core.mapbuilder import point_map
 from dora.extensions import db
-from dora.maps.builder import point_map
 from dora.territories.queries import zone_labels
 
 bp = Blueprint("catalogue", __name__)
@@ -68,6 +68,7 @@ def service_page(service_id: str):
         zone=zone,
         results_url=_results_url(request.args.get("retour")),
         share=share_texts(service),
+        place_unknown=queries.place_unknown(db.session, service),
     )
 
 

@@ -2,7 +2,7 @@
 
 Every page gets a Content-Security-Policy whose `script-src` admits our own files and the
 inline scripts that carry this response's nonce (the folium map scripts, see
-dora.maps.builder.MapHtml). An escaping slip in a template or a map label can then no longer
+dora.core.mapbuilder.MapHtml). An escaping slip in a template or a map label can then no longer
 run code: an injected `<script>` or `onerror=` has no nonce.
 """
 
@@ -44,7 +44,7 @@ def csp_nonce() -> str:
 def inline_script(code: str) -> Markup:
     """`<script nonce=…>code</script>`: the only way our Python code emits inline scripts.
     `code` is JavaScript we generated; user text inside it must already be escaped for its
-    context (dora.maps.builder.map_label)."""
+    context (dora.core.mapbuilder.map_label)."""
     return Markup('<script nonce="{}">{}</script>').format(csp_nonce(), Markup(code))
 
 

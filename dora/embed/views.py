@@ -19,7 +19,7 @@ from dora.embed import widget
 from dora.extensions import db
 from dora.maps import grid, queries
 from dora.maps.builder import category_styles, services_map
-from dora.maps.views import PageErrors, cluster_colour, initial_view
+from dora.maps.pages import PageErrors, cluster_colour, initial_view
 from geodata import reference as geodata_reference
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")

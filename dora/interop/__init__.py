@@ -1,5 +1,5 @@
 """data·inclusion interoperability: import of structures and services (JSON, JSON lines,
-CSV), export as files; the export API lives in dora.catalogue.api and reads through
+CSV), export as files; the export API lives in dora.interop.api and reads through
 dora.interop.queries."""
 
 from __future__ import annotations

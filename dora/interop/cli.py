@@ -18,12 +18,12 @@ import psycopg
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from dora.catalogue.schemas import service_record, structure_record
 from dora.extensions import db
 from dora.interop import queries
 from dora.interop.operations import Counts, ImportReport, import_files
 from dora.interop.places import GeodataMissing
 from dora.interop.readers import FileProblem
+from dora.interop.schemas import service_record, structure_record
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from dora import vocabulary
+from dora import rules
 from dora.catalogue.models import Moderation, Service, Structure
 from dora.catalogue.queries import publicly_visible
-from dora.catalogue.schemas import SERVICE_FIELDS, STRUCTURE_FIELDS
+from dora.interop.schemas import SERVICE_FIELDS, STRUCTURE_FIELDS
 from dora.territories.models import ArrondissementMunicipal, Commune
 from geodata import reference
 
@@ -79,6 +79,11 @@ def _overlaps(column, values: list[str]):
     return column.op("&&")(cast(values, ARRAY(Text)))
 
 
+def _thematiques_match(asked: Sequence[str]):
+    """A category means its sub-thèmes (dora.rules: `dora_thematiques_asked`, evaluated once)."""
+    return Service.thematiques.op("&&")(rules.thematiques_asked(cast(list(asked), ARRAY(Text))))
+
+
 def _columns(model, fields: Sequence[str]) -> list:
     return [model.__table__.c[name] for name in fields]
 
@@ -90,8 +95,7 @@ def services_statement(filters: ExportFilters) -> Select:
     if filters.departement:
         statement = statement.where(_in_departement(Service.code_insee, filters.departement))
     if filters.thematiques:
-        expanded = vocabulary.expand_thematiques(filters.thematiques)
-        statement = statement.where(_overlaps(Service.thematiques, expanded))
+        statement = statement.where(_thematiques_match(filters.thematiques))
     if filters.date_maj_min:
         statement = statement.where(Service.date_maj >= filters.date_maj_min)
     return statement
@@ -106,9 +110,8 @@ def structures_statement(filters: ExportFilters) -> Select:
     if filters.departement:
         statement = statement.where(_in_departement(Structure.code_insee, filters.departement))
     if filters.thematiques:
-        expanded = vocabulary.expand_thematiques(filters.thematiques)
         offering = select(Service.structure_id).where(
-            publicly_visible(), _overlaps(Service.thematiques, expanded)
+            publicly_visible(), _thematiques_match(filters.thematiques)
         )
         statement = statement.where(Structure.id.in_(offering))
     if filters.date_maj_min:

@@ -1,6 +1,6 @@
 """Precomputed counts for maps and territory pages, maintained by database triggers.
 
-See migrations/versions/0005_map_grid.py for the triggers and dora/maps/queries.py for reads.
+See migrations/versions/0005_map_grid.py for the triggers and dora/maps/queries/ for reads.
 Each table counts the services the public sees except for today's suspensions, which
 queries subtract (they depend on the date, not on a write).
 """

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
 from sqlalchemy.orm import Session
 
+from dora import rules
 from dora.api.errors import ApiError
 from dora.core.template_helpers import format_distance
 from dora.maps.grid import BBox
@@ -195,7 +196,7 @@ def _departement(session: Session, code: str) -> Territory | None:
             "code de leur commune ; seuls ceux qui n’en ont pas le sont par leur position."
         ),
         commune_codes=tuple(codes + _arrondissements(session, codes)),
-        covering_codes=(row.code, row.region_code, *FRANCE_CODES),
+        covering_codes=(row.code, *FRANCE_CODES),
         search_commune=(seat.code, seat.nom) if seat else None,
         departement=(row.code, row.nom),
         region=row.region_nom,
@@ -305,11 +306,9 @@ def _commune(session: Session, code: str) -> Territory | None:
             "commune par leur code commune, pas par ce cercle." + precision_note
         ),
         commune_codes=tuple(codes + _arrondissements(session, codes)),
+        # The search's eligibility codes of the commune (dora.rules: `dora_place_codes`).
         covering_codes=(
-            commune.code,
-            *([commune.epci] if commune.epci else []),
-            commune.departement,
-            commune.region,
+            *(session.scalar(select(rules.place_codes(literal(commune.code)))) or [commune.code]),
             *FRANCE_CODES,
         ),
         search_commune=(commune.code, commune.nom),
@@ -332,21 +331,17 @@ def _departement_names(session: Session) -> dict[str, str]:
 
 
 def _parents_of(session: Session, commune_codes: list[str]) -> list[str]:
-    """Départements and régions that contain *all* of these communes."""
+    """The département that contains *all* of these communes (if one does)."""
     rows = session.execute(
         text(
-            """SELECT array_agg(DISTINCT departement_code) AS deps,
-                array_agg(DISTINCT region_code) AS regs
+            """SELECT array_agg(DISTINCT departement_code) AS deps
             FROM commune WHERE code = ANY(:codes)"""
         ),
         {"codes": commune_codes},
     ).one()
-    parents = []
-    if rows.deps and len(rows.deps) == 1:
-        parents.append(rows.deps[0])
-    if rows.regs and len(rows.regs) == 1:
-        parents.append(rows.regs[0])
-    return parents
+    # A région code is never a zone of eligibility (dora.rules: `dora_place_codes`): a
+    # two-digit code is a département.
+    return [rows.deps[0]] if rows.deps and len(rows.deps) == 1 else []
 
 
 @cache

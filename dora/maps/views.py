@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -12,15 +11,14 @@ from werkzeug.datastructures import MultiDict
 from dora.api import params
 from dora.api.errors import ApiError
 from dora.extensions import db
-from dora.maps import grid, queries
+from dora.maps import queries
 from dora.maps.builder import (
-    ALL_CATEGORIES_COLOUR,
     MapReference,
-    category_colour,
     category_styles,
     services_map,
 )
 from dora.maps.filters import MapFilters, parse_filters
+from dora.maps.pages import MAP_HEIGHT_PX, PageErrors, cluster_colour, initial_view
 from dora.maps.territory import (
     Territory,
     TerritoryRef,
@@ -34,20 +32,6 @@ from geodata.text import normalise_name
 bp = Blueprint("maps", __name__)
 
 PAGE_SIZE = 20
-# The map size the first view is computed for (the page lays the map out about this size).
-MAP_WIDTH_PX = 760
-MAP_HEIGHT_PX = 480
-MAX_INITIAL_ZOOM = 13
-
-
-@dataclass(frozen=True)
-class PageErrors:
-    """Bad query-string values of a page: shown next to the form, never a 500."""
-
-    messages: dict[str, str]
-
-    def __bool__(self) -> bool:
-        return bool(self.messages)
 
 
 def resolve_reference(
@@ -74,22 +58,6 @@ def resolve_reference(
         ),
         None,
     )
-
-
-def initial_view(
-    bounds: grid.BBox, width: int = MAP_WIDTH_PX, height: int = MAP_HEIGHT_PX
-) -> tuple[grid.BBox, int, tuple[float, float]]:
-    """The first view of a map of that size showing `bounds`: (bbox, zoom, (lat, lon))."""
-    zoom = grid.zoom_to_fit(bounds, width, height, max_zoom=MAX_INITIAL_ZOOM)
-    lon = (bounds.west + bounds.east) / 2
-    # The centre in Mercator, so that the territory sits in the middle of the map.
-    lat = grid.latitude_of((grid.mercator_y(bounds.north) + grid.mercator_y(bounds.south)) / 2)
-    return grid.view_bbox(lon, lat, zoom, width, height), zoom, (lat, lon)
-
-
-def cluster_colour(filters: MapFilters) -> str:
-    category = filters.single_category()
-    return category_colour(category) if category else ALL_CATEGORIES_COLOUR
 
 
 def search_place(

@@ -25,10 +25,10 @@ from dora.accounts.permissions import (
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
 from dora.core.markdown import render_markdown
+from dora.core.mapbuilder import FRANCE_CENTER, new_map, render_map, tooltip
 from dora.core.transactions import attempt
 from dora.core.urls import same_site_path
 from dora.extensions import db
-from dora.maps.builder import FRANCE_CENTER, new_map, render_map, tooltip
 from dora.publishing import display, fields, operations, queries
 from dora.publishing.forms import ActionForm, ServiceForm, SuspensionForm
 from dora.publishing.models import ACTION_LABELS

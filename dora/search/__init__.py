@@ -26,8 +26,10 @@ import logging
 
 from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from dora.core.health import HealthReport, register_check
 from dora.core.signals import services_bulk_written
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,29 @@ def _on_commit(session) -> None:
         g.search_committed = True
 
 
+def _queue_health(app: Flask, connection: Connection) -> HealthReport:
+    """/healthz: the search queue, "en retard" once its oldest entry is older than
+    SEARCH_QUEUE_MAX_AGE (no worker running, a failed indexing)."""
+    from dora.search.worker import queue_state
+
+    state = queue_state(connection, meilisearch=app.config.get("SEARCH_BACKEND") == "meilisearch")
+    max_age = app.config["SEARCH_QUEUE_MAX_AGE"]
+    degraded = state.degraded(max_age)
+    oldest = state.oldest_age_s
+    return HealthReport(
+        {
+            "pending": state.pending,
+            "queued": state.queued,
+            "oldest_age_s": round(oldest, 1) if oldest is not None else None,
+            "max_age_s": max_age,
+            "status": "en retard" if degraded else "ok",
+        },
+        degraded=degraded,
+    )
+
+
 def init_app(app: Flask) -> None:
+    register_check(app, "search_queue", _queue_health)
     if not _listening["done"]:
         # Module-level listeners, once per process (every app instance reads `g`).
         services_bulk_written.connect(_on_bulk_write)

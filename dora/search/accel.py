@@ -6,16 +6,27 @@ matching row (0.15 to 3 s on two cores). SQL keeps what it does fast (place, tex
 the freshest-first national list, fetching the page's services); the rest comes from here.
 
 What: each process keeps a columnar copy of `search_document` — location (and unit vector),
-on-site/remote flags, eligibility set (`elig_id`), facet-key signature (`sig`), suspension
-days, freshness — in numpy arrays indexed by the document's `ord` (about 110 MB per process
-for a million services), plus, for the words searched, postings (the documents containing a
-lexeme and its best weight there: names 3, labels 2, elsewhere 1), fetched on first use. A
-search is a few vectorised passes: eligibility and filters are lookups by `elig_id` / `sig`,
-the radius is the spherical distance PostGIS computes (`ST_DWithin(…, use_spheroid =>
-false)`), today's suspensions use the database's `current_date`, facets are `bincount(sig)`
-spread over the signatures' keys, and pages follow the very orders of the postgres backend's
-SQL (tests in tests/search/test_search_accel.py check that totals, facets, pages and
-distances agree).
+on-site/remote flags, eligibility set (`elig_id`), facet-key signature (`sig`), freshness —
+in numpy arrays indexed by the document's `ord` (about 100 MB per process for a million
+services), the set of documents suspended today, plus, for the words searched, postings (the
+documents containing a lexeme and its best weight there: names 3, labels 2, elsewhere 1),
+fetched on first use. A search is a few vectorised passes: eligibility and filters are
+lookups by `elig_id` / `sig`, the radius is the spherical distance PostGIS computes
+(`ST_DWithin(…, use_spheroid => false)`), facets are `bincount(sig)` spread over the
+signatures' keys, and pages follow the very orders of the postgres backend's SQL (tests in
+tests/search/test_search_accel.py and test_search_differential.py check that totals, facets,
+pages and distances agree).
+
+No rule is re-derived here (dora.rules): on site / remote (`dora_on_site`, `dora_remote`)
+and eligibility (`dora_elig`, `dora_place_codes` through `Place.codes`) are columns of
+`search_document`, category expansion is in its facet keys, and today's suspensions are the
+`ord`s that `dora_not_suspended` rejects, read from SQL (`_HIDDEN`, and with every delta)
+when the copy changes or the day turns.
+
+Threads: every read and write of the shared arrays, tables and postings cache happens under
+`FacetIndex.lock`; only SQL (postings, deltas) runs outside it. A text match is kept as
+postings and turned into a mask under the lock, at the arrays' size of that moment (a delta
+may have grown them since the postings were read).
 
 Freshness: every request first runs one cheap query (generation, today, whether anything
 changed since the snapshot the copy reflects). Changed documents are those whose
@@ -43,6 +54,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from dora import rules
 from dora.search import facets as facet_module
 from dora.search.query import Place, SearchQuery
 
@@ -52,19 +64,16 @@ log = logging.getLogger(__name__)
 EARTH_RADIUS_M = 6371008.7714
 ON_SITE = 1
 REMOTE = 2
-NO_DAY = -(2**31)
 # Text relevance is halved 10 km away (the postgres backend's PROXIMITY_HALF_M).
 PROXIMITY_HALF_M = 10_000
 # Relative margin around the radius where the exact spherical distance decides.
 EDGE = 0.02
 
-_COPY_COLUMNS = f"""ord,
+_COPY_COLUMNS = """ord,
     coalesce(ST_X(location::geometry), 'NaN')::float8,
     coalesce(ST_Y(location::geometry), 'NaN')::float8,
     (on_site::int + 2 * remote::int)::int2,
     elig_id, sig,
-    coalesce(suspendu_du - DATE '1970-01-01', {NO_DAY})::int4,
-    coalesce(suspendu_au - DATE '1970-01-01', {NO_DAY})::int4,
     (date_maj - DATE '1970-01-01')::int4"""
 
 # Binary COPY row: field count, then (length, value) for each fixed-size field.
@@ -84,14 +93,14 @@ _ROW = np.dtype(
         ("l5", ">i4"),
         ("sig", ">i4"),
         ("l6", ">i4"),
-        ("sus_from", ">i4"),
-        ("l7", ">i4"),
-        ("sus_to", ">i4"),
-        ("l8", ">i4"),
         ("date", ">i4"),
     ]
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
+
+# Suspended today by dora.rules (few rows: a partial index on them).
+_SUSPENDED = "d.suspendu_du IS NOT NULL AND NOT " + rules.NOT_SUSPENDED_SQL.format(alias="d")
+_HIDDEN = text(f"SELECT ord FROM search_document AS d WHERE {_SUSPENDED}")
 
 # Written since the copy's snapshot: by a transaction that had not started (xid >= xmax) or
 # was still running (xid in xip) when it was taken. Both tests read an index whatever the
@@ -117,18 +126,22 @@ _SNAPSHOT = """pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
 _DELTA = text(
     f"""SELECT 's' AS kind, NULL::bigint AS ord,
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
-        NULL::int4 AS sig, NULL::int4 AS sus_from, NULL::int4 AS sus_to, NULL::int4 AS date,
-        NULL::text AS lexeme, NULL::int2 AS wclass, {_SNAPSHOT}
+        NULL::int4 AS sig, NULL::int4 AS date,
+        NULL::text AS lexeme, NULL::int2 AS wclass, {_SNAPSHOT},
+        current_date - DATE '1970-01-01' AS today
     UNION ALL
-    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM search_tombstone WHERE {_SINCE.format(column="xid")}
     UNION ALL
-    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL FROM search_document
+    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL, NULL FROM search_document
     WHERE {_SINCE.format(column="changed_xid")}
     UNION ALL
-    SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
+    SELECT 'h', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM search_document AS d WHERE {_SUSPENDED}
+    UNION ALL
+    SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
         (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2,
-        NULL, NULL
+        NULL, NULL, NULL
     FROM search_document AS d, unnest(d.tsv) AS u
     WHERE ({_SINCE.format(column="d.changed_xid")})
         AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
@@ -150,9 +163,18 @@ class Counts:
     on_site: int = 0  # of which on site within the radius
 
 
-def _visible(sus_from: np.ndarray, sus_to: np.ndarray, today: int) -> np.ndarray:
-    """Not suspended today (same rule as dora.catalogue.queries.publicly_visible)."""
-    return (sus_from == NO_DAY) | (sus_from > today) | ((sus_to != NO_DAY) & (sus_to < today))
+def _today(connection: Connection) -> int:
+    """The database's day number (suspensions follow its `current_date`)."""
+    return int(connection.execute(text("SELECT current_date - DATE '1970-01-01'")).scalar_one())
+
+
+def _visible(hidden: np.ndarray, ords: np.ndarray) -> np.ndarray:
+    """Not suspended today: not among the `ord`s dora.rules' `dora_not_suspended` rejects."""
+    ords = np.asarray(ords, dtype=np.int64)
+    visible = np.ones(len(ords), dtype=bool)
+    inside = ords < len(hidden)
+    visible[inside] = ~hidden[ords[inside]]
+    return visible
 
 
 def _unit_vectors(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -210,8 +232,6 @@ class _Arrays:
         self.flags = np.zeros(size, dtype=np.int8)
         self.elig = np.zeros(size, dtype=np.int32)
         self.sig = np.zeros(size, dtype=np.int32)
-        self.sus_from = np.full(size, NO_DAY, dtype=np.int32)
-        self.sus_to = np.full(size, NO_DAY, dtype=np.int32)
         self.date = np.zeros(size, dtype=np.int32)
 
     @property
@@ -226,7 +246,7 @@ class _Arrays:
             getattr(new, name)[: self.size] = getattr(self, name)
         self.__dict__.update(new.__dict__)
 
-    def put(self, ords, lon, lat, flags, elig, sig, sus_from, sus_to, date) -> None:
+    def put(self, ords, lon, lat, flags, elig, sig, date) -> None:
         ords = np.asarray(ords, dtype=np.int64)
         if not len(ords):
             return
@@ -236,8 +256,6 @@ class _Arrays:
         self.flags[ords] = flags
         self.elig[ords] = elig
         self.sig[ords] = sig
-        self.sus_from[ords] = sus_from
-        self.sus_to[ords] = sus_to
         self.date[ords] = date
         self.alive[ords] = True
 
@@ -276,7 +294,7 @@ class _Positions:
         return self.lookup[np.asarray(db_ids, dtype=np.int64)]
 
 
-_COLUMNS = ("ords", "lons", "lats", "x", "y", "z", "flags", "elig", "sig", "sus_from", "sus_to")
+_COLUMNS = ("ords", "lons", "lats", "x", "y", "z", "flags", "elig", "sig")
 
 
 class _Slab:
@@ -291,8 +309,6 @@ class _Slab:
         self.flags = a.flags[ords]
         self.elig = a.elig[ords]
         self.sig = a.sig[ords]
-        self.sus_from = a.sus_from[ords]
-        self.sus_to = a.sus_to[ords]
 
     @classmethod
     def of(cls, columns: dict[str, np.ndarray]) -> _Slab:
@@ -370,11 +386,22 @@ class _Postings:
     def lexemes(self) -> list[str]:
         return list(self.entries)
 
-    def get(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+    def cached(self, lexeme: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The held posting of `lexeme` (call under the index's lock)."""
         found = self.entries.get(lexeme)
         if found is not None:
             self.entries.move_to_end(lexeme)
-            return found
+        return found
+
+    def store(self, lexeme: str, posting: tuple[np.ndarray, np.ndarray]) -> None:
+        """Hold a fetched posting (call under the index's lock)."""
+        self.entries[lexeme] = posting
+        while len(self.entries) > self.MAX_ENTRIES:
+            self.entries.popitem(last=False)
+
+    @staticmethod
+    def fetch(connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        """Read a lexeme's posting from SQL (no shared state: call without the lock)."""
         raw = connection.connection.driver_connection
         buffer = bytearray()
         with (
@@ -386,14 +413,10 @@ class _Postings:
         count = (len(buffer) - _HEADER - 2) // _POSTING_ROW.itemsize
         rows = np.frombuffer(bytes(buffer), dtype=_POSTING_ROW, count=count, offset=_HEADER)
         order = np.argsort(rows["ord"])
-        posting = (
+        return (
             rows["ord"][order].astype(np.int64),
             rows["wclass"][order].astype(np.int8),
         )
-        self.entries[lexeme] = posting
-        while len(self.entries) > self.MAX_ENTRIES:
-            self.entries.popitem(last=False)
-        return posting
 
     def apply(self, touched: np.ndarray, present: list) -> None:
         """Documents `touched` by a delta lose their entries; `present` (ord, lexeme, class)
@@ -461,19 +484,21 @@ class _Selection:
         n = query.offset + query.size
         a = index.arrays
         score = text.score if text is not None else np.zeros(a.size, dtype=np.int16)
+        strength = text.strength if text is not None else np.zeros(a.size, dtype=np.int16)
         rows: list[PageRow] = []
         if self.place is None:
             assert text is not None  # without text nor place, SQL reads the date index
-            ords = _top_by_score(self.national, score, a.date, n)
+            ords = _top_by_score(self.national, strength, score, a.date, n)
             return [PageRow("n", i, int(o), None) for i, o in enumerate(ords)]
         ords = self.on_site
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
         if text is not None:
-            # Same arithmetic as SQL: score * 10000.0 / (10000 + distance), then ord.
+            # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
+            # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
-            order = np.lexsort((ords, -blended))[:n]
+            order = np.lexsort((ords, -blended, -strength[ords]))[:n]
         elif len(ords) > n:
             nearest = np.argpartition(distances, n - 1)[:n]
             # Ties at the edge: every document as near as the n-th one competes, by ord.
@@ -483,19 +508,21 @@ class _Selection:
         else:
             order = np.lexsort((ords, distances))
         rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
-        remote = _top_by_score(self.remote, score, a.date, n)
+        remote = _top_by_score(self.remote, strength, score, a.date, n)
         rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
         return rows
 
 
-def _top_by_score(ords: np.ndarray, score: np.ndarray, date: np.ndarray, n: int) -> np.ndarray:
-    """The `n` best of `ords` by (score desc, date desc, ord desc), in that order (one int64
-    key: 16 bits of score, 16 of day, 31 of ord)."""
+def _top_by_score(
+    ords: np.ndarray, strength: np.ndarray, score: np.ndarray, date: np.ndarray, n: int
+) -> np.ndarray:
+    """The `n` best of `ords` by (strength desc, score desc, date desc, ord desc), in that
+    order (one int64 key: 15 bits of strength × 64 + score — a score is at most 3 per word,
+    12 words —, 16 of day, 31 of ord)."""
     if not len(ords):
         return ords
-    key = (
-        score[ords].astype(np.int64) << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
-    )
+    rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
+    key = rank << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
         ords, key = ords[best], key[best]
@@ -504,10 +531,43 @@ def _top_by_score(ords: np.ndarray, score: np.ndarray, date: np.ndarray, n: int)
 
 @dataclass
 class TextMatch:
-    """Documents matching a text query (a mask over ords) and their relevance score."""
+    """Documents matching a text query, as postings: for each searched word, its options
+    (the word and its corrections), each the postings of its lexemes (all needed).
 
-    mask: np.ndarray
-    score: np.ndarray  # sum over words of the weight class (see TextQuery.score_sql)
+    `mask` and `score` (a mask over ords, and the relevance: sum over words of the weight
+    class, see TextQuery.score_sql) are computed by `at_size` under the index's lock, at
+    the size the arrays have then."""
+
+    words: list[list[list[tuple[np.ndarray, np.ndarray]]]]
+    mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    score: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    # Words matched in a name or a label (class 2 or 3): ranked first (TextQuery.strength_sql).
+    strength: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+
+    def at_size(self, size: int) -> TextMatch:
+        if len(self.mask) == size:
+            return self
+        mask = np.ones(size, dtype=bool)
+        score = np.zeros(size, dtype=np.int16)
+        strength = np.zeros(size, dtype=np.int16)
+        for options in self.words:
+            word_class = np.zeros(size, dtype=np.int8)
+            for postings in options:
+                option_class = None
+                for ords, classes in postings:  # a token giving several lexemes needs them all
+                    lexeme_class = np.zeros(size, dtype=np.int8)
+                    inside = ords < size
+                    lexeme_class[ords[inside]] = classes[inside]
+                    option_class = (
+                        lexeme_class if option_class is None
+                        else np.minimum(option_class, lexeme_class)
+                    )  # fmt: skip
+                if option_class is not None:
+                    np.maximum(word_class, option_class, out=word_class)
+            mask &= word_class > 0
+            score += word_class
+            strength += word_class >= 2
+        return TextMatch(words=self.words, mask=mask, score=score, strength=strength)
 
 
 class FacetIndex:
@@ -532,6 +592,9 @@ class FacetIndex:
         self.eligs = _Positions()
         self.eligs_by_code: dict[str, list[int]] = {}  # code -> dense elig positions
         self.postings = _Postings()
+        # Documents suspended today (by ord), from SQL (`_HIDDEN`), and the day it was read.
+        self.hidden = np.zeros(0, dtype=bool)
+        self.hidden_day: int | None = None
         # Bumped whenever the copy changes: what a response cache may key on.
         self.version = 0
         self.load_seconds = 0.0
@@ -571,17 +634,17 @@ class FacetIndex:
             rows["flags"],
             fresh.eligs.of(rows["elig"]),
             fresh.sigs.of(rows["sig"]),
-            rows["sus_from"],
-            rows["sus_to"],
             rows["date"],
         )
         fresh.arrays = arrays
         fresh.by_latitude = _ByLatitude(arrays)
         fresh._derive()
+        fresh._set_hidden(connection.execute(_HIDDEN).scalars().all(), _today(connection))
         with self.lock:
             for name in (
                 "arrays", "by_latitude", "remote", "remote_starts", "sigs", "sig_keys",
-                "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings",
+                "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings", "hidden",
+                "hidden_day",
             ):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
             self.xmax, self.xip = xmax, list(xip)
@@ -642,13 +705,14 @@ class FacetIndex:
         threading.Thread(target=run, name="search-accelerator-load", daemon=True).start()
 
     def apply_delta(self, connection: Connection) -> int:
-        rows = connection.execute(
-            _DELTA, {"xmax": self.xmax, "xip": self.xip, "lexemes": self.postings.lexemes()}
-        ).all()
+        with self.lock:
+            params = {"xmax": self.xmax, "xip": self.xip, "lexemes": self.postings.lexemes()}
+        rows = connection.execute(_DELTA, params).all()
         snapshot = next(row for row in rows if row.kind == "s")
         removed = np.array([row.ord for row in rows if row.kind == "t"], dtype=np.int64)
         changed = [row for row in rows if row.kind == "d"]
         present = [(row.ord, row.lexeme, row.wclass) for row in rows if row.kind == "l"]
+        hidden = [row.ord for row in rows if row.kind == "h"]
         with self.lock:
             self.postings.apply(
                 np.concatenate([removed, np.array([r.ord for r in changed], dtype=np.int64)]),
@@ -668,8 +732,6 @@ class FacetIndex:
                     [row.flags for row in changed],
                     self.eligs.of(elig_ids),
                     self.sigs.of(sig_ids),
-                    [row.sus_from for row in changed],
-                    [row.sus_to for row in changed],
                     [row.date for row in changed],
                 )
             assert self.by_latitude is not None
@@ -677,10 +739,26 @@ class FacetIndex:
             if len(self.by_latitude.extra) > _ByLatitude.REBUILD_EXTRA:
                 self.by_latitude = _ByLatitude(a)
             self._derive()
+            # Today's suspensions, of the same snapshot (a change may suspend or resume).
+            self._set_hidden(hidden, snapshot.today)
             self.xmax, self.xip = snapshot.xmax, list(snapshot.xip)
             if len(removed) or changed:
                 self.version += 1
         return len(removed) + len(changed)
+
+    def _set_hidden(self, ords, day: int) -> None:
+        ords = np.asarray(ords, dtype=np.int64)
+        hidden = np.zeros(self.arrays.size, dtype=bool)
+        hidden[ords[ords < len(hidden)]] = True
+        self.hidden, self.hidden_day = hidden, int(day)
+
+    def hidden_mask(self, size: int) -> np.ndarray:
+        """Suspended today, over `size` ords (call under the lock)."""
+        if len(self.hidden) >= size:
+            return self.hidden[:size]
+        grown = np.zeros(size, dtype=bool)
+        grown[: len(self.hidden)] = self.hidden
+        return grown
 
     # Freshness -------------------------------------------------------------------------
 
@@ -696,38 +774,46 @@ class FacetIndex:
             return None
         if state.changed:
             self.apply_delta(session.connection())
+        elif self.hidden_day != int(state.today):
+            # The day turned: suspensions start and end without any write.
+            hidden = session.execute(_HIDDEN).scalars().all()
+            with self.lock:
+                self._set_hidden(hidden, state.today)
+                self.version += 1
         return int(state.today)
 
     # Counting --------------------------------------------------------------------------
 
     def text_match(self, connection: Connection, text_query) -> TextMatch | None:
-        """Documents matching every searched word (or one of its corrections), from the
-        postings; None when a lexeme cannot be handled here (SQL answers then)."""
-        size = self.arrays.size
-        mask = np.ones(size, dtype=bool)
-        score = np.zeros(size, dtype=np.int16)
+        """Documents matching every searched word (or one of its corrections), as postings
+        (see TextMatch); None when a lexeme cannot be handled here (SQL answers then).
+
+        Postings not held are read from SQL without the lock, then held — unless a delta
+        was applied meanwhile: a posting read before it may miss its changes, and only held
+        postings follow deltas, so it serves this search only."""
+        words = []
         for word in text_query.searched:
-            word_class = np.zeros(size, dtype=np.int8)
+            options = []
             for lexemes in word.lexemes:
                 if not lexemes:
                     continue
                 if not all(_LEXEME.fullmatch(lexeme) for lexeme in lexemes):
                     return None
-                option_class = None
-                for lexeme in lexemes:  # a token giving several lexemes needs them all
-                    ords, classes = self.postings.get(connection, lexeme)
-                    lexeme_class = np.zeros(size, dtype=np.int8)
-                    inside = ords < size
-                    lexeme_class[ords[inside]] = classes[inside]
-                    option_class = (
-                        lexeme_class if option_class is None
-                        else np.minimum(option_class, lexeme_class)
-                    )  # fmt: skip
-                if option_class is not None:
-                    np.maximum(word_class, option_class, out=word_class)
-            mask &= word_class > 0
-            score += word_class
-        return TextMatch(mask=mask, score=score)
+                options.append([self._posting(connection, lexeme) for lexeme in lexemes])
+            words.append(options)
+        return TextMatch(words=words)
+
+    def _posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        with self.lock:
+            found = self.postings.cached(lexeme)
+            seen = (self.xmax, self.version)
+        if found is not None:
+            return found
+        posting = _Postings.fetch(connection, lexeme)
+        with self.lock:
+            if (self.xmax, self.version) == seen:
+                self.postings.store(lexeme, posting)
+        return posting
 
     def counts(
         self,
@@ -739,6 +825,7 @@ class FacetIndex:
     ) -> Counts:
         """Total and facets of `query` (its text as `text_match`, see `text_match()`)."""
         with self.lock:
+            text_match = text_match.at_size(self.arrays.size) if text_match else None
             return self._select(query, place, key_map, today, text_match).counts(key_map, self)
 
     def page(
@@ -755,6 +842,7 @@ class FacetIndex:
         `ord` descending),
         cut at offset + size per stream."""
         with self.lock:
+            text_match = text_match.at_size(self.arrays.size) if text_match else None
             selection = self._select(query, place, key_map, today, text_match)
             return selection.counts(key_map, self), selection.page_rows(self, query, text_match)
 
@@ -762,7 +850,8 @@ class FacetIndex:
         """Per signature: does it pass the filters (None: no filter)."""
         allowed = None
         for name, values in query.filters.items():
-            codes = key_map.codes(name, values)
+            # Keys no signature has (beyond the matrix: e.g. an empty index) match nothing.
+            codes = [c for c in key_map.codes(name, values) if c < self.sig_keys.shape[1]]
             passes = self.sig_keys[:, codes].any(axis=1) if codes else None
             if passes is None:
                 passes = np.zeros(len(self.sig_keys), dtype=bool)
@@ -780,7 +869,7 @@ class FacetIndex:
         a = self.arrays
         allowed = self._allowed(query, key_map)
         if place is None:
-            keep = a.alive & _visible(a.sus_from, a.sus_to, today)
+            keep = a.alive & ~self.hidden_mask(a.size)
             if allowed is not None:
                 keep &= allowed[a.sig]
             if text_match is not None:
@@ -794,7 +883,7 @@ class FacetIndex:
                 eligible[positions] = True
         band, inside = self._within(query, place)
         elig, sig = band.elig[inside], band.sig[inside]
-        keep = eligible[elig] & _visible(band.sus_from[inside], band.sus_to[inside], today)
+        keep = eligible[elig] & _visible(self.hidden, band.ords[inside])
         if allowed is not None:
             keep &= allowed[sig]
         on_site = band.ords[inside][keep] if text_match is None else None
@@ -813,7 +902,7 @@ class FacetIndex:
                     or [np.zeros(0, dtype=np.int64)]
                 )
             )
-            keep = _visible(remote.sus_from, remote.sus_to, today)
+            keep = _visible(self.hidden, remote.ords)
             if allowed is not None:
                 keep &= allowed[remote.sig]
             if text_match is not None:
@@ -853,3 +942,46 @@ def index_for(engine: Engine) -> FacetIndex:
 def discard(engine: Engine) -> None:
     with _indexes_lock:
         _indexes.pop(str(engine.url), None)
+
+
+def warm_postings(
+    connection: Connection, *, index: FacetIndex | None = None, budget_rows: int | None = None
+) -> int:
+    """Load the copy (when not loaded) and the postings of the most frequent lexemes.
+
+    Called before gunicorn forks its workers (gunicorn.conf.py), so that they share these
+    pages copy-on-write and the first search of a common word in a worker reads no posting
+    from SQL (those are the slow reads: hundreds of milliseconds for a word in a tenth of a
+    million documents). Rare lexemes are left to their first use: their postings are small
+    and read through the GIN index in a few milliseconds. Frequencies are estimated on a
+    sample of about 20,000 documents; lexemes are taken, most frequent first, while their
+    estimated postings stay within `budget_rows` (default: 4 rows per document, about 36 MB
+    at a million services) and half of the postings cache. `index` defaults to the process's
+    copy for the connection's database. Returns how many lexemes were loaded."""
+    index = index if index is not None else index_for(connection.engine)
+    if not index.ready:
+        index.load(connection)
+    documents = connection.execute(text("SELECT count(*) FROM search_document")).scalar_one()
+    if not documents:
+        return 0
+    percent = min(100.0, 100.0 * 20_000 / documents)
+    stats = connection.execute(
+        text(
+            "SELECT word, ndoc FROM ts_stat(format("
+            "'SELECT tsv FROM search_document TABLESAMPLE SYSTEM (%s) REPEATABLE (1)', "
+            "CAST(:percent AS text))) ORDER BY ndoc DESC, word"
+        ),
+        {"percent": percent},
+    ).all()
+    budget = budget_rows if budget_rows is not None else 4 * documents
+    loaded = 0
+    for word, ndoc in stats:
+        if loaded >= _Postings.MAX_ENTRIES // 2:
+            break
+        estimated = ndoc * 100.0 / percent
+        if not _LEXEME.fullmatch(word) or estimated > budget:
+            continue
+        budget -= int(estimated)
+        index.postings.get(connection, word)
+        loaded += 1
+    return loaded

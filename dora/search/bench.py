@@ -481,8 +481,16 @@ def bench_reindex() -> None:
     _echo(f"  [{'ok' if ok else 'NOT MET'}] reindex ≤ 5 min")
 
 
+def bench_serving() -> None:
+    # Its own module (it reuses this one's raw SQL runner).
+    from dora.search.bench_serving import bench_serving as run
+
+    run()
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "search": bench_search,
+    "search-serving": bench_serving,
     "search-http": bench_http,
     "search-reindex": bench_reindex,
 }

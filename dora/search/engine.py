@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Text
 
 from dora.catalogue.models import Service, Structure
-from dora.catalogue.schemas import SERVICE_FIELDS, service_record
+from dora.interop.schemas import SERVICE_FIELDS, service_record
 from dora.search import text as text_module
 from dora.search.backends.base import BackendUnavailable, Hit, SearchBackend, SearchResult
 from dora.search.backends.postgres import PostgresBackend
@@ -55,7 +55,21 @@ class SearchResponse:
             "items": [item_json(item) for item in self.items],
             "facets": self.result.facets,
             "suggestion": self.result.suggestion,
+            "suggested_thematique": (
+                {"value": self.suggested_thematique[0], "label": self.suggested_thematique[1]}
+                if self.suggested_thematique
+                else None
+            ),
         }
+
+    @property
+    def suggested_thematique(self) -> tuple[str, str] | None:
+        """The thématique the words name (« Rechercher la thématique Mobilité ? »), unless
+        the search already filters on it."""
+        named = text_module.named_thematique(self.text_query)
+        if named is None or named[0] in self.query.thematiques:
+            return None
+        return named
 
     @property
     def page_count(self) -> int:
@@ -67,6 +81,8 @@ def item_json(item: dict[str, Any]) -> dict[str, Any]:
     return {
         **service_record(item),
         "distance_m": item["distance_m"],
+        # Shown like a remote service for want of a place (dora.rules: dora_place_unknown).
+        "lieu_non_precise": bool(item.get("place_unknown")),
         "structure": {"id": item["structure_id"], "nom": item["structure_nom"]},
     }
 
@@ -157,7 +173,7 @@ _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
 def _hydrate_statement(by_ord: bool):
     service, structure = Service.__table__, Structure.__table__
     document = SearchDocument.__table__
-    statement = select(*_SERVICE_COLUMNS, document.c.ord).join(
+    statement = select(*_SERVICE_COLUMNS, document.c.ord, document.c.place_unknown).join(
         structure, structure.c.id == service.c.structure_id
     )
     if by_ord:

@@ -1,6 +1,6 @@
 """The map of the search page: located results as clustered markers (folium, local assets).
 
-Built with the shared primitives of dora.maps.builder (`new_map`, `render_map`); the marker
+Built with the shared primitives of dora.core.mapbuilder (`new_map`, `render_map`); the marker
 set comes from `matching_documents`, the same filtered set as the list.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.types import BigInteger
 
 from dora import vocabulary
 from dora.catalogue.models import Service, Structure
-from dora.maps.builder import MapHtml, new_map, render_map, tooltip
+from dora.core.mapbuilder import MapHtml, new_map, render_map, tooltip
 from dora.search import facets
 from dora.search.engine import current_engine
 from dora.search.models import SearchDocument

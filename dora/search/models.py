@@ -54,10 +54,15 @@ class SearchDocument(db.Model):
     service_id: Mapped[str] = mapped_column(Text, primary_key=True)
     structure_id: Mapped[str] = mapped_column(Text, nullable=False)
     location = mapped_column(Geography("POINT", srid=4326, spatial_index=False))
-    # On site: located, and `en-presentiel` (or no mode given). Remote: `a-distance`.
+    # The rules of dora.rules, applied when the document is written: on site
+    # (`dora_on_site`), shown like a remote service (`dora_remote`: `a-distance`, or no usable
+    # place, then also `place_unknown`, « lieu non précisé »).
     on_site: Mapped[bool] = mapped_column(Boolean, nullable=False)
     remote: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    # zone_eligibilite, with "*" standing for "everywhere" (empty, `france` or `99100`).
+    place_unknown: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, server_default=text("false")
+    )
+    # `dora_elig(zone_eligibilite)`: "*" stands for "everywhere" (empty, `france` or `99100`).
     elig: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False)
     keys: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), nullable=False)
     tsv = mapped_column(TSVECTOR, nullable=False)
@@ -72,6 +77,15 @@ class SearchDocument(db.Model):
     changed_xid: Mapped[int] = mapped_column(
         BigInteger, nullable=False, server_default=text(CURRENT_XID)
     )
+    # What the map counts add up (dora.search.map_counts): the commune code, the
+    # categories of its thématiques (`dora_category_of`) and its publics as declared.
+    code_insee: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
+    )
+    publics: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
+    )
 
     __table_args__ = (
         Index("ix_search_document_location", "location", postgresql_using="gist"),
@@ -84,6 +98,10 @@ class SearchDocument(db.Model):
         Index("ix_search_document_ord", "ord", unique=True),
         # Remote services are listed freshest first.
         Index("ix_search_document_remote", "date_maj", "ord", postgresql_where=text("remote")),
+        # Today's suspended documents, read by the accelerator (few rows have a window).
+        Index(
+            "ix_search_document_suspended", "ord", postgresql_where=text("suspendu_du IS NOT NULL")
+        ),
     )
 
 

@@ -97,13 +97,18 @@ SCHEMAS = {
             {"$ref": REF.format(model="Service")},
             {
                 "type": "object",
-                "required": ["distance_m", "structure"],
+                "required": ["distance_m", "lieu_non_precise", "structure"],
                 "properties": {
                     "distance_m": {
                         "type": ["integer", "null"],
                         "minimum": 0,
-                        "description": "Distance en mètres ; `null` pour un service à distance "
-                        "ou une recherche sans lieu.",
+                        "description": "Distance en mètres ; `null` pour un service à distance, "
+                        "au lieu non précisé, ou une recherche sans lieu.",
+                    },
+                    "lieu_non_precise": {
+                        "type": "boolean",
+                        "description": "Ni point ni accueil à distance connus : présenté comme "
+                        "un service à distance (sans distance), « lieu non précisé ».",
                     },
                     "structure": {
                         "type": "object",
@@ -116,7 +121,16 @@ SCHEMAS = {
     },
     "SearchResponse": {
         "type": "object",
-        "required": ["total", "page", "size", "backend", "items", "facets", "suggestion"],
+        "required": [
+            "total",
+            "page",
+            "size",
+            "backend",
+            "items",
+            "facets",
+            "suggestion",
+            "suggested_thematique",
+        ],
         "properties": {
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
@@ -142,6 +156,17 @@ SCHEMAS = {
                 "type": ["string", "null"],
                 "description": "« Vouliez-vous dire » : `q` corrigé, quand un mot ne trouve rien.",
             },
+            "suggested_thematique": {
+                "type": ["object", "null"],
+                "description": "La thématique (catégorie) que nomment les mots de `q` "
+                "(« mobilité » : Mobilité), quand la recherche ne la filtre pas encore : "
+                "la proposer comme filtre (`thematiques=<value>`).",
+                "required": ["value", "label"],
+                "properties": {
+                    "value": {"type": "string", "examples": ["mobilite"]},
+                    "label": {"type": "string", "examples": ["Mobilité"]},
+                },
+            },
         },
     },
 }
@@ -154,8 +179,10 @@ PATHS = {
             "description": (
                 "Services publiés éligibles pour une personne habitant la commune : sur place "
                 "dans le rayon (triés par distance, ou par pertinence mêlée à la proximité avec "
-                "`q`) et à distance (présentés parmi eux, un résultat sur cinq). Sans lieu : "
-                "toute la France. Facettes : comptes par valeur de filtre."
+                "`q`) et à distance ou au lieu non précisé (présentés parmi eux, un résultat sur "
+                "cinq). Sans lieu : toute la France. Facettes : comptes par valeur de filtre. "
+                "Un code à deux caractères de `zone_eligibilite` est un département (jamais "
+                "une région)."
             ),
             "tags": ["Recherche"],
             "parameters": PARAMETERS,

@@ -31,9 +31,11 @@ these three pieces, so that every list, map and widget applies the same rules:
     (GeoJSON, clusters) select from it, e.g.
     `select(func.count()).select_from(matching_documents(...).subquery())`.
 
-Domain rules (../shared/DESIGN.md): a service is eligible for commune C when its
-`zone_eligibilite` is empty or contains C's code, its EPCI, département, région, `france` or
-`99100`. An on-site service is kept within `rayon_km` of the point; a remote service is kept
+Domain rules (../shared/DESIGN.md), each defined once in SQL (dora.rules): a service is
+eligible for commune C when its `zone_eligibilite` is empty or contains C's code, its EPCI,
+département, `france` or `99100` (`dora_place_codes` gives the codes of a place; a two-digit
+code is a département, never a région). An on-site service is kept within `rayon_km` of the
+point; a remote service — or one without a usable place, « lieu non précisé » — is kept
 whenever it is eligible, wherever it is.
 """
 
@@ -61,7 +63,7 @@ from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from dora import vocabulary
+from dora import rules, vocabulary
 from dora.api import params
 from dora.api.errors import ApiError
 from dora.search import facets
@@ -242,6 +244,8 @@ class Place:
 
 _PLACE_COLUMNS = """c.code, c.nom, c.departement_code, c.region_code, c.epci_code,
     ST_X(c.location::geometry) AS longitude, ST_Y(c.location::geometry) AS latitude"""
+# Eligibility codes of the place: the one rule (dora.rules, `dora_place_codes`).
+_PLACE_CODES = "dora_place_codes(c.code, {arrondissement}) AS codes"
 
 
 def resolve_place(session: Session, query: SearchQuery) -> Place | None:
@@ -250,6 +254,7 @@ def resolve_place(session: Session, query: SearchQuery) -> Place | None:
         row = session.execute(
             text(
                 f"""SELECT {_PLACE_COLUMNS}, a.code AS arrondissement,
+                    {_PLACE_CODES.format(arrondissement="a.code")},
                     ST_X(a.location::geometry) AS a_longitude,
                     ST_Y(a.location::geometry) AS a_latitude
                 FROM commune AS c
@@ -274,7 +279,8 @@ def resolve_place(session: Session, query: SearchQuery) -> Place | None:
     if query.lat is not None and query.lon is not None:
         row = session.execute(
             text(
-                f"""SELECT {_PLACE_COLUMNS} FROM commune AS c
+                f"""SELECT {_PLACE_COLUMNS}, {_PLACE_CODES.format(arrondissement="NULL")}
+                FROM commune AS c
                 ORDER BY c.location <-> ST_GeogFromText(:point) LIMIT 1"""
             ),
             {"point": f"SRID=4326;POINT({query.lon} {query.lat})"},
@@ -293,17 +299,15 @@ def _former_commune(session: Session, code: str):
     if not current:
         return None
     return session.execute(
-        text(f"SELECT {_PLACE_COLUMNS} FROM commune AS c WHERE c.code = :code"),
+        text(
+            f"SELECT {_PLACE_COLUMNS}, {_PLACE_CODES.format(arrondissement='NULL')}"
+            " FROM commune AS c WHERE c.code = :code"
+        ),
         {"code": current},
     ).first()
 
 
 def _place(row, *, longitude: float, latitude: float, **extra: Any) -> Place:
-    codes = [row.code, row.departement_code, row.region_code, EVERYWHERE]
-    if row.epci_code:
-        codes.insert(1, row.epci_code)
-    if extra.get("arrondissement"):
-        codes.insert(0, extra["arrondissement"])
     return Place(
         commune=row.code,
         nom=row.nom,
@@ -312,7 +316,7 @@ def _place(row, *, longitude: float, latitude: float, **extra: Any) -> Place:
         departement=row.departement_code,
         region=row.region_code,
         epci=row.epci_code,
-        codes=tuple(codes),
+        codes=tuple(row.codes),
         **extra,
     )
 
@@ -323,13 +327,8 @@ doc = SearchDocument.__table__.c
 
 
 def not_suspended():
-    """Today's suspensions (same rule as dora.catalogue.queries.publicly_visible)."""
-    today = func.current_date()
-    return or_(
-        doc.suspendu_du.is_(None),
-        doc.suspendu_du > today,
-        and_(doc.suspendu_au.is_not(None), doc.suspendu_au < today),
-    )
+    """Not suspended today (dora.rules: `dora_not_suspended`)."""
+    return rules.not_suspended(doc.suspendu_du, doc.suspendu_au)
 
 
 def point(place: Place):

@@ -34,6 +34,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import BigInteger, Text
 
+from dora.search import map_counts as count_triggers
+
 log = logging.getLogger(__name__)
 
 BATCH = 10_000
@@ -49,8 +51,8 @@ SWAP_PAUSE_S = 1.0
 SWAP_ATTEMPTS = 60
 
 DOCUMENT_COLUMNS = (
-    "service_id, structure_id, location, on_site, remote, elig, keys, tsv, date_maj, "
-    "suspendu_du, suspendu_au, sig, elig_id"
+    "service_id, structure_id, location, on_site, remote, place_unknown, elig, keys, tsv, "
+    "date_maj, suspendu_du, suspendu_au, sig, elig_id, code_insee, categories, publics"
 )
 
 # Name in the live table -> definition (built on the shadow table with a `_new` suffix).
@@ -65,6 +67,9 @@ INDEXES = {
     "ix_search_document_changed_xid": "CREATE INDEX {name} ON {table} (changed_xid)",
     "ix_search_document_ord": "CREATE UNIQUE INDEX {name} ON {table} (ord)",
     "ix_search_document_remote": ("CREATE INDEX {name} ON {table} (date_maj, ord) WHERE remote"),
+    "ix_search_document_suspended": (
+        "CREATE INDEX {name} ON {table} (ord) WHERE suspendu_du IS NOT NULL"
+    ),
 }
 
 # Words of the names of a batch of services (the lexicon only grows: a word that no longer
@@ -288,7 +293,7 @@ def _rebuild(engine: Engine, progress: Progress | None) -> SyncReport:
             connection.execute(
                 text(
                     "SELECT s.id FROM service AS s JOIN structure AS st ON st.id = s.structure_id"
-                    " WHERE s.statut = 'publie' AND st.moderation = 'validee' ORDER BY s.id"
+                    " WHERE dora_is_public(s.statut, st.moderation) ORDER BY s.id"
                 )
             ).scalars()
         )
@@ -436,6 +441,9 @@ def _swap(connection: Connection, watermark: int) -> None:
         ).scalars()
     )
     refresh(connection, changed)
+    # Map counts follow the index from now on: the old table's triggers have already counted
+    # every change made meanwhile (replayed just above), so they are created only now.
+    connection.execute(text(count_triggers.TRIGGERS))
     connection.execute(
         text("DELETE FROM search_outbox WHERE pending AND id > :watermark"),
         {"watermark": watermark},

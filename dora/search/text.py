@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from data_inclusion.schema import v1
 from rapidfuzz.distance import OSA
 from sqlalchemy import bindparam, func, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -110,6 +111,19 @@ class TextQuery:
             )
         return "(" + " + ".join(terms) + ")", params
 
+    def strength_sql(self, alias: str = "d") -> str:
+        """How many words (or corrections) a document matches in a name or a label
+        (thématique, sub-thème, public, type) — weights A or B — rather than only in its
+        descriptions. Results are ranked by it first: a service whose name or thématique says
+        `mobilité` comes before one whose description mentions « personnes à mobilité
+        réduite ». Uses the parameters of `score_sql`; dora.search.accel computes the same."""
+        terms = [
+            f"(CASE WHEN {alias}.tsv @@ to_tsquery('dora_french', :w{index}a)"
+            f" OR {alias}.tsv @@ to_tsquery('dora_french', :w{index}b) THEN 1 ELSE 0 END)"
+            for index, _ in enumerate(self.searched)
+        ]
+        return "(" + " + ".join(terms) + ")"
+
     def sql(self):
         """The tsquery as a SQL expression (None when there is nothing to search)."""
         if self.empty:
@@ -149,6 +163,56 @@ _CANDIDATES = text(
     FROM (SELECT word, forme FROM search_lexicon WHERE word % :word
           ORDER BY similarity(word, :word) DESC, word LIMIT :limit) AS l"""
 )
+
+
+# Words of category labels that name nothing (« Logement et hébergement »).
+_LABEL_STOP_WORDS = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "ou",
+        "s",
+        "sa",
+        "se",
+        "un",
+        "une",
+    ]
+)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
+def _content_words(label: str) -> set[str]:
+    return {_singular(w) for w in _WORD.findall(fold(label)) if w not in _LABEL_STOP_WORDS}
+
+
+def named_thematique(text_query: TextQuery | None) -> tuple[str, str] | None:
+    """(value, label) of the one thématique category the searched words name — each word (as
+    typed, or one of its one-typo corrections; accents, case and plural aside) is a word of
+    its label: `mobilité`, `Mobilites`, `mobilitee` name « Mobilité », `logement` names
+    « Logement et hébergement ». None when they name none, or several (`difficultés`)."""
+    if text_query is None or text_query.empty:
+        return None
+    searched = [{_singular(o) for o in word.options} for word in text_query.searched]
+    named = [
+        (category.value, category.label)
+        for category in v1.Categorie
+        if all(options & _content_words(category.label) for options in searched)
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def prepare(session: Session, q: str) -> TextQuery:

@@ -118,6 +118,7 @@ def search_page():
             page_url=_page_url,
             pages=_pages(response) if response else [],
             suggestion_url=_suggestion_url(query, response),
+            thematique_suggestion=_thematique_suggestion(query, response),
             map_html=map_html,
         ),
         status,
@@ -142,6 +143,17 @@ def _suggestion_url(query: SearchQuery, response) -> str | None:
     if not response or not response.result.suggestion:
         return None
     return _page_url(query.with_changes(q=response.result.suggestion, page=1), 1)
+
+
+def _thematique_suggestion(query: SearchQuery, response) -> tuple[str, str] | None:
+    """(label, URL) of « Rechercher la thématique … ? »: the words name a thématique, the
+    link applies it as a filter in their place."""
+    named = response.suggested_thematique if response else None
+    if named is None:
+        return None
+    value, label = named
+    filtered = query.with_changes(q="", thematiques=(*query.thematiques, value), page=1)
+    return label, _page_url(filtered, 1)
 
 
 def _pages(response) -> list[int | None]:

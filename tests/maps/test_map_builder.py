@@ -1,4 +1,4 @@
-"""The one map-building module: local assets, categories, layers, the search's results map."""
+"""Map building: local assets (dora.core.mapbuilder), categories and layers (dora.maps.builder)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import pytest
 
 from dora import vocabulary
+from dora.core import mapbuilder
 from dora.maps import builder
 
 
@@ -22,7 +23,7 @@ def _js(text: str) -> str:
     return json.dumps(text)[1:-1]
 
 
-def _assets(map_html: builder.MapHtml) -> list[str]:
+def _assets(map_html: mapbuilder.MapHtml) -> list[str]:
     return re.findall(r'(?:src|href)="([^"]+)"', str(map_html.head))
 
 
@@ -66,35 +67,8 @@ def test_services_map_layers_legend_and_local_assets(request_context):
     assert 'aria-label="Carte de test"' in str(map_html.body)
 
 
-def test_results_map_draws_a_page_of_results_without_the_api(request_context):
-    points = [
-        builder.MapPoint(
-            id="s-1",
-            nom="Garage solidaire",
-            longitude=2.35,
-            latitude=48.93,
-            structure="Association",
-            thematiques=("mobilite--entretenir-reparer-son-vehicule",),
-            distance_m=1200,
-        ),
-        builder.MapPoint(id="s-2", nom="Atelier CV", longitude=2.40, latitude=48.90),
-    ]
-    map_html = builder.results_map(
-        points,
-        reference=builder.MapReference(2.36, 48.93, "Saint-Denis (93066)"),
-        radius_m=10_000,
-    )
-    script = str(map_html.script)
-    assert '"radius": 10000' in script  # the search radius around the place
-    assert '"endpoint": null' in script
-    assert '"nom": "Garage solidaire"' in script
-    assert '"distance_m": 1200' in script
-    assert "fitBounds" in script
-    assert builder.results_map([]) is None
-
-
 def test_the_service_page_map_still_uses_local_assets(request_context):
-    map_html = builder.point_map(48.93, 2.35, label="Localisation", approximate_radius_m=1500)
+    map_html = mapbuilder.point_map(48.93, 2.35, label="Localisation", approximate_radius_m=1500)
     assets = _assets(map_html)
     assert assets and all(a.startswith("/static/") for a in assets)
     assert "L.circle" in str(map_html.script)
@@ -104,13 +78,13 @@ def test_an_asset_without_a_local_copy_is_refused(request_context):
     import folium
     from branca.element import JavascriptLink
 
-    page_map = builder.new_map()
+    page_map = mapbuilder.new_map()
     page_map.get_root().header.add_child(
         JavascriptLink("https://cdn.example/x.js"), name="unknown_plugin"
     )
     folium.Marker([48.9, 2.3]).add_to(page_map)
     with pytest.raises(ValueError, match="no local copy"):
-        builder.render_map(page_map)
+        mapbuilder.render_map(page_map)
 
 
 def test_tiles_url_and_attribution_are_settings(app):
@@ -119,7 +93,7 @@ def test_tiles_url_and_attribution_are_settings(app):
     app.config["MAP_TILES_ATTRIBUTION"] = "Fond de test"
     try:
         with app.test_request_context("/"):
-            script = str(builder.point_map(48.9, 2.3, label="x").script)
+            script = str(mapbuilder.point_map(48.9, 2.3, label="x").script)
     finally:
         app.config.update(saved)
     assert "https://tuiles.example/{z}/{x}/{y}.png" in script

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from dora.maps.builder import map_html_label, map_label
+from dora.core.mapbuilder import map_html_label, map_label
 
 DORA = Path(__file__).resolve().parents[2] / "dora"
 
@@ -34,7 +34,7 @@ def _calls(tree: ast.AST):
 def test_every_tooltip_and_popup_goes_through_the_helpers():
     offenders = []
     for path in DORA.rglob("*.py"):
-        if path.name == "builder.py" and path.parent.name == "maps":
+        if path.name == "mapbuilder.py" and path.parent.name == "core":
             continue
         tree = ast.parse(path.read_text(), filename=str(path))
         for call in _calls(tree):

@@ -65,3 +65,106 @@ def ids():
         return [item["id"] for item in body["items"]]
 
     return of
+
+
+class CommittedCatalogue:
+    """Structures and services written and COMMITTED through the app's engine (not the
+    rolled-back test transaction), so that the search accelerator — which never answers a
+    request whose transaction wrote — really answers. Everything is deleted afterwards."""
+
+    def __init__(self, engine, tag: str) -> None:
+        self.engine = engine
+        self.tag = tag
+        self.count = 0
+        self.structure_id = f"{tag}--structure"
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO structure (id, source, nom, date_maj, moderation)"
+                    " VALUES (:id, :source, 'Structure engagée', current_date, 'validee')"
+                ),
+                {"id": self.structure_id, "source": tag},
+            )
+
+    def add(self, rows: list[dict], connection=None) -> list[str]:
+        """Insert services (`point=(lon, lat)` or None, other columns by name); commits."""
+        ids = []
+        with self.engine.begin() if connection is None else _nested(connection) as conn:
+            for fields in rows:
+                self.count += 1
+                fields = dict(fields)
+                point = fields.pop("point", None)
+                values = {
+                    "id": f"{self.tag}--svc-{self.count:05d}",
+                    "source": self.tag,
+                    "structure_id": self.structure_id,
+                    "nom": "Service engagé",
+                    "description": "Un service écrit et validé pour les tests.",
+                    "date_maj": fields.pop("date_maj", None),
+                    "statut": "publie",
+                    "thematiques": ["mobilite--entretenir-reparer-son-vehicule"],
+                    "publics": ["tous-publics"],
+                    "modes_accueil": ["en-presentiel"],
+                    "zone_eligibilite": None,
+                    "code_insee": "93066",
+                    "lon": point[0] if point else None,
+                    "lat": point[1] if point else None,
+                }
+                values.update(fields)
+                columns = [c for c in values if c not in {"lon", "lat"}]
+                conn.execute(
+                    sa.text(
+                        f"INSERT INTO service ({', '.join(columns)}, location, longitude,"
+                        f" latitude) VALUES ({', '.join(':' + c for c in columns)},"
+                        " CASE WHEN CAST(:lon AS float8) IS NULL THEN NULL ELSE"
+                        " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography END,"
+                        " :lon, :lat)"
+                    ).bindparams(
+                        sa.bindparam("date_maj", type_=sa.Date()),
+                        sa.bindparam("lon", type_=sa.Float()),
+                        sa.bindparam("lat", type_=sa.Float()),
+                    ),
+                    {**values, "date_maj": values["date_maj"] or _today()},
+                )
+                ids.append(values["id"])
+        return ids
+
+    def remove(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM service WHERE source = :s"), {"s": self.tag})
+            connection.execute(sa.text("DELETE FROM structure WHERE source = :s"), {"s": self.tag})
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+class _nested:
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def __enter__(self):
+        return self.connection
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            self.connection.commit()
+        else:
+            self.connection.rollback()
+
+
+@pytest.fixture
+def committed_catalogue(app):
+    """A CommittedCatalogue, removed (and committed) after the test."""
+    import uuid
+
+    from dora.extensions import db
+
+    with app.app_context():
+        catalogue = CommittedCatalogue(db.engine, f"test-commit-{uuid.uuid4().hex[:8]}")
+        try:
+            yield catalogue
+        finally:
+            catalogue.remove()

@@ -35,7 +35,11 @@ def test_response_shape(place_service, search):
         (["93066"], ["93066"], ["93001"]),  # commune
         (["200054781"], ["93066", "93001", "75056"], ["77288"]),  # EPCI
         (["93"], ["93066", "93001"], ["75056"]),  # département
-        (["11"], ["93066", "77288"], ["60057"]),  # région
+        # A two-digit code is a département, never a région (bug: 11 was Île-de-France too,
+        # 93 PACA too, so a Seine-Saint-Denis service was offered in Marseille).
+        (["11"], ["11069"], ["93066", "77288"]),  # Aude, not Île-de-France
+        (["93"], ["93066"], ["13055", "13201"]),  # Seine-Saint-Denis, not PACA
+        (["75"], ["75056", "75110"], ["86194", "33063"]),  # Paris, not Nouvelle-Aquitaine
         (["france"], ["93066", "69123"], []),
         (["99100"], ["93066", "69123"], []),
         (None, ["93066", "69123"], []),  # empty zone: everybody
@@ -81,8 +85,8 @@ def test_lat_lon_use_the_eligibility_of_the_nearest_commune(place_service, searc
 
 
 def test_on_site_services_are_capped_by_the_radius(place_service, search, ids):
-    melun = place_service("77288", zone_eligibilite=["11"])  # ~46 km from Saint-Denis
-    near = place_service("93001", zone_eligibilite=["11"])  # ~3.4 km
+    melun = place_service("77288", zone_eligibilite=["77", "93"])  # ~46 km from Saint-Denis
+    near = place_service("93001", zone_eligibilite=["77", "93"])  # ~3.4 km
     assert ids(search(commune="93066")) == [near.id, melun.id]
     assert ids(search(commune="93066", rayon_km=40)) == [near.id]
     body = search(commune="93066", rayon_km=5)

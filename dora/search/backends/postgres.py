@@ -3,8 +3,10 @@
 A search runs two statements (plus the text look-ups of dora.search.text when there is text):
 
 - the *page*: with a place, two ranked streams cut at `offset + size` rows —
-  on-site services within the radius (by distance, or by text relevance blended with
-  proximity) and remote services (freshest first, or by relevance) — merged in Python so
+  on-site services within the radius (by distance, or, with text, first by how many words
+  match in a name or a label rather than only in descriptions — `TextQuery.strength_sql` —
+  then by relevance blended with proximity) and remote services (freshest first, or by
+  that strength, then relevance) — merged in Python so
   that one result in `REMOTE_EVERY` is remote (positions 3, 8, 13…) while both streams last.
   Without a place, one list by relevance or freshness. Every ordering ends with a unique key
   (the document's `ord`; the service id for the freshest-first national list), so pages never
@@ -29,6 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import SmallInteger, Text
 
+from dora import rules
 from dora.search import accel
 from dora.search import facets as facet_module
 from dora.search.backends.base import Hit, SearchResult
@@ -47,9 +50,7 @@ CUSTOM_PLANS = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
 # Text relevance is halved 10 km away (and divided by 6 at 50 km).
 PROXIMITY_HALF_M = 10_000
 
-NOT_SUSPENDED = (
-    "(d.suspendu_du IS NULL OR d.suspendu_du > current_date OR d.suspendu_au < current_date)"
-)
+NOT_SUSPENDED = rules.NOT_SUSPENDED_SQL.format(alias="d")
 WITHIN = "(d.on_site AND ST_DWithin(d.location, ST_GeogFromText(:point), :radius_m, false))"
 DISTANCE = "(d.location <-> ST_GeogFromText(:point))"
 
@@ -83,12 +84,14 @@ class Statements:
                 f"(d.keys || '{{}}'::smallint[]) && CAST(:f{index} AS smallint[])"
             )
         self.score = "0"
+        self.strength = "0"
         if self.has_text:
             assert self.text_query is not None
             self.params["tsq"] = self.text_query.tsquery_text()
             self.conditions.append("d.tsv @@ to_tsquery('dora_french', :tsq)")
             self.knn_conditions.append("d.tsv @@ to_tsquery('dora_french', :tsq)")
             self.score, score_params = self.text_query.score_sql()
+            self.strength = self.text_query.strength_sql()
             self.params.update(score_params)
         if self.place is not None:
             place = self.place
@@ -132,7 +135,7 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
         self.params["n"] = self.query.offset + self.query.size
         if self.place is None:
             order = (
-                "s.score DESC, s.date_maj DESC, s.ord DESC"
+                "s.strength DESC, s.score DESC, s.date_maj DESC, s.ord DESC"
                 if self.has_text
                 else "s.date_maj DESC, s.service_id DESC"
             )
@@ -141,8 +144,8 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
             blended = (
                 f"{self.score} * {PROXIMITY_HALF_M}::float8 / ({PROXIMITY_HALF_M} + {DISTANCE})"
             )
-            on_site = self._candidates(self.where(WITHIN), "s.blended DESC, s.ord", blended)
-            on_site_order = "s.blended DESC, s.ord"
+            on_site_order = "s.strength DESC, s.blended DESC, s.ord"
+            on_site = self._candidates(self.where(WITHIN), on_site_order, blended)
         elif self.knn:
             on_site = self.on_site_by_distance()
             on_site_order = "s.distance, s.ord"
@@ -185,6 +188,7 @@ ORDER BY {DISTANCE}, d.ord LIMIT :n"""
         }
         if self.has_text:
             columns["score"] = self.score
+            columns["strength"] = self.strength
         if score:
             columns["blended"] = score
         # Ordering by the expressions themselves keeps index-driven orders (KNN distance,
@@ -203,7 +207,7 @@ ORDER BY {DISTANCE}, d.ord LIMIT :n"""
         else freshest first (read in the order of a partial index on remote services)."""
         remote = f"d.remote AND NOT {WITHIN}"
         order = (
-            "s.score DESC, s.date_maj DESC, s.ord DESC"
+            "s.strength DESC, s.score DESC, s.date_maj DESC, s.ord DESC"
             if self.has_text
             else "s.date_maj DESC, s.ord DESC"
         )

@@ -1,10 +1,10 @@
 """OpenAPI fragment: the catalogue API, /api/v1/services and /api/v1/structures (see
-dora.api.openapi and dora.catalogue.api)."""
+dora.api.openapi and dora.interop.api)."""
 
 from __future__ import annotations
 
 from dora.api.openapi import REF, page_parameters, thematiques_parameter
-from dora.catalogue.api import DEFAULT_SIZE, MAX_SIZE
+from dora.interop.api import DEFAULT_SIZE, MAX_SIZE
 
 FILTERS = [
     {

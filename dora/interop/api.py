@@ -14,12 +14,12 @@ from flask import Blueprint, jsonify, request
 from dora import vocabulary
 from dora.api import params
 from dora.api.errors import ApiError
-from dora.catalogue.schemas import service_record, structure_record
 from dora.extensions import db
 from dora.interop import queries
+from dora.interop.schemas import service_record, structure_record
 from dora.territories.models import Departement
 
-bp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("interop_api", __name__, url_prefix="/api/v1")
 
 MAX_SIZE = 1000
 DEFAULT_SIZE = 100
