@@ -11,8 +11,8 @@ from markupsafe import Markup
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
 from dora.catalogue.share import share_texts
-from dora.core.urls import same_site_path
 from dora.core.mapbuilder import point_map
+from dora.core.urls import same_site_path
 from dora.extensions import db
 from dora.territories.queries import zone_labels
 

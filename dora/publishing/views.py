@@ -24,8 +24,8 @@ from dora.accounts.permissions import (
     verified_required,
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
-from dora.core.markdown import render_markdown
 from dora.core.mapbuilder import FRANCE_CENTER, new_map, render_map, tooltip
+from dora.core.markdown import render_markdown
 from dora.core.transactions import attempt
 from dora.core.urls import same_site_path
 from dora.extensions import db

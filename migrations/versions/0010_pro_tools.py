@@ -1,7 +1,7 @@
 """Professionals' tools: favourites, saved searches and the record of their e-mail alerts.
 
 Revision ID: 0010_pro_tools
-Revises: 0008_orientation
+Revises: 0009_search_rules
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_pro_tools"
-down_revision = "0008_orientation"
+down_revision = "0009_search_rules"
 branch_labels = None
 depends_on = None
 
