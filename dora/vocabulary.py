@@ -85,17 +85,6 @@ def thematiques_by_category() -> tuple[CategoryChoices, ...]:
     return tuple(CategoryChoices(c.value, c.label, tuple(grouped[c.value])) for c in v1.Categorie)
 
 
-def expand_thematiques(requested: Iterable[str]) -> list[str]:
-    """A category means all of its sub-thèmes; a sub-thème means itself."""
-    expanded: list[str] = []
-    for value in requested:
-        if value in CATEGORIES:
-            expanded.extend(t.value for t in v1.Thematique if category_of(t.value) == value)
-        else:
-            expanded.append(value)
-    return sorted(set(expanded))
-
-
 def invalid_values(field: str, given: Iterable[str]) -> list[str]:
     """Values of `given` that the vocabulary of `field` does not know."""
     enum = SERVICE_VOCABULARIES.get(field) or STRUCTURE_VOCABULARIES[field]

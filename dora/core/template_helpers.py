@@ -105,6 +105,7 @@ PRECISION_CAPTIONS = {
 NAV_LINKS = [
     ("search.search_page", "Rechercher un service"),
     ("maps.territories_index", "Territoires"),
+    ("coverage.coverage_page", "Couverture"),
     ("embed.builder", "Intégrer une carte"),
 ]
 

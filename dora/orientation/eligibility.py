@@ -1,13 +1,11 @@
-"""Is a service eligible for a person living in a commune? The platform's one rule, asked here
-once, so that it can be re-pointed at its single SQL definition when that lands (issue 10).
-
-Today it delegates to the search module, twice:
-- `dora.search.query.resolve_place` gives the commune's eligibility codes (arrondissement →
-  its commune, EPCI, département, « * » for everywhere, former codes of merged communes);
-- the service's normalised zone is `search_document.elig` (written by the search triggers of
-  migration 0002: empty, `france` or `99100` become « * »), compared with `&&` as
-  `dora.search.query.location_conditions` does.
-No rule is rewritten here: when the search changes the rule, the orientation check follows.
+"""Is a service eligible for a person living in a commune? The platform's one rule (dora.rules),
+asked through the search:
+- `dora.search.query.resolve_place` gives the commune's eligibility codes (`dora_place_codes`:
+  arrondissement → its commune, EPCI, département — never a région —, « * » for everywhere;
+  former codes of merged communes);
+- the service's normalised zone is `search_document.elig` (`dora_elig`: empty, `france` or
+  `99100` become « * »), compared with `&&` as `dora.search.query.location_conditions` does.
+No rule is rewritten here: when the rule changes, the orientation check follows.
 """
 
 from __future__ import annotations

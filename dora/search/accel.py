@@ -128,20 +128,18 @@ _DELTA = text(
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
         NULL::int4 AS sig, NULL::int4 AS date,
         NULL::text AS lexeme, NULL::int2 AS wclass, {_SNAPSHOT},
-        current_date - DATE '1970-01-01' AS today
+        current_date - DATE '1970-01-01' AS today, NULL::bool AS hidden
     UNION ALL
-    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM search_tombstone WHERE {_SINCE.format(column="xid")}
     UNION ALL
-    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL, NULL FROM search_document
+    SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL, NULL, ({_SUSPENDED})
+    FROM search_document AS d
     WHERE {_SINCE.format(column="changed_xid")}
-    UNION ALL
-    SELECT 'h', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-    FROM search_document AS d WHERE {_SUSPENDED}
     UNION ALL
     SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
         (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2,
-        NULL, NULL, NULL
+        NULL, NULL, NULL, NULL
     FROM search_document AS d, unnest(d.tsv) AS u
     WHERE ({_SINCE.format(column="d.changed_xid")})
         AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
@@ -712,7 +710,6 @@ class FacetIndex:
         removed = np.array([row.ord for row in rows if row.kind == "t"], dtype=np.int64)
         changed = [row for row in rows if row.kind == "d"]
         present = [(row.ord, row.lexeme, row.wclass) for row in rows if row.kind == "l"]
-        hidden = [row.ord for row in rows if row.kind == "h"]
         with self.lock:
             self.postings.apply(
                 np.concatenate([removed, np.array([r.ord for r in changed], dtype=np.int64)]),
@@ -739,8 +736,11 @@ class FacetIndex:
             if len(self.by_latitude.extra) > _ByLatitude.REBUILD_EXTRA:
                 self.by_latitude = _ByLatitude(a)
             self._derive()
-            # Today's suspensions, of the same snapshot (a change may suspend or resume).
-            self._set_hidden(hidden, snapshot.today)
+            # Today's suspensions of the changed documents, by the rule, in the same snapshot
+            # (the whole set is read again only when the day turns, see `usable`).
+            hidden = self.hidden_mask(a.size).copy()
+            hidden[[row.ord for row in changed]] = [bool(row.hidden) for row in changed]
+            self.hidden = hidden
             self.xmax, self.xip = snapshot.xmax, list(snapshot.xip)
             if len(removed) or changed:
                 self.version += 1
@@ -774,7 +774,7 @@ class FacetIndex:
             return None
         if state.changed:
             self.apply_delta(session.connection())
-        elif self.hidden_day != int(state.today):
+        if self.hidden_day != int(state.today):
             # The day turned: suspensions start and end without any write.
             hidden = session.execute(_HIDDEN).scalars().all()
             with self.lock:
@@ -799,11 +799,12 @@ class FacetIndex:
                     continue
                 if not all(_LEXEME.fullmatch(lexeme) for lexeme in lexemes):
                     return None
-                options.append([self._posting(connection, lexeme) for lexeme in lexemes])
+                options.append([self.posting(connection, lexeme) for lexeme in lexemes])
             words.append(options)
         return TextMatch(words=words)
 
-    def _posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+    def posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        """A lexeme's posting: held, or read from SQL (outside the lock) and then held."""
         with self.lock:
             found = self.postings.cached(lexeme)
             seen = (self.xmax, self.version)
@@ -982,6 +983,6 @@ def warm_postings(
         if not _LEXEME.fullmatch(word) or estimated > budget:
             continue
         budget -= int(estimated)
-        index.postings.get(connection, word)
+        index.posting(connection, word)
         loaded += 1
     return loaded

@@ -11,6 +11,14 @@ tested. The same rules as the postgres backend:
   radius, freshest first), and the whole set with `limit: 0` for the total and the facets;
   the first two are merged like the postgres streams (one remote result in five);
 - today's suspensions are filtered with day numbers (`suspendu_du` / `suspendu_au`).
+
+Documents are built from `search_document` columns, where the rules of dora.rules were applied
+once (on site, remote or « lieu non précisé », eligibility codes, category expansion in the
+facet keys); the place's codes come from `dora_place_codes` (no région code). Ranking: the
+`attribute` rule (names and labels before descriptions) comes before the distance or
+freshness sort, as the postgres backend ranks name/label matches first.
+tests/search/test_search_differential.py evaluates these filters over these documents and
+holds them to the SQL answers (tests/search/meili_filter.py).
 """
 
 from __future__ import annotations

@@ -148,9 +148,11 @@ CREATE OR REPLACE FUNCTION search_unpublish(ids text[]) RETURNS void LANGUAGE sq
 $$;
 """
 
+# Sorted: two batches built at once (`dora search sync`, the worker) insert their common words
+# in the same order, so they wait for each other instead of deadlocking.
 LEXICON_WORDS = r"""
 SELECT unaccent(w), max(w) FROM {source}, regexp_split_to_table(lower({text}), '[^[:alnum:]]+') AS w
-WHERE length(w) BETWEEN 3 AND 40 GROUP BY 1
+WHERE length(w) BETWEEN 3 AND 40 GROUP BY 1 ORDER BY 1
 """
 
 REFRESH_FUNCTION = f"""

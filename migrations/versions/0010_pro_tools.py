@@ -1,7 +1,7 @@
 """Professionals' tools: favourites, saved searches and the record of their e-mail alerts.
 
 Revision ID: 0010_pro_tools
-Revises: 0009_search_rules
+Revises: 0012_coverage
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_pro_tools"
-down_revision = "0009_search_rules"
+down_revision = "0012_coverage"
 branch_labels = None
 depends_on = None
 

@@ -236,6 +236,8 @@ def test_precomputed_counts_list_and_clusters_agree_with_the_catalogue(
         {"code_insee": "93066", "modes_accueil": ["a-distance"], "zone_eligibilite": []},
         {"code_insee": "75056", "modes_accueil": ["a-distance"], "zone_eligibilite": ["11"]},
         {"code_insee": "75056", "modes_accueil": ["a-distance"], "zone_eligibilite": ["75"]},
+        # Neither a mode nor a point (« lieu non précisé »): not counted as remote.
+        {"code_insee": "93066", "modes_accueil": None, "point": None, "zone_eligibilite": []},
         {
             "code_insee": "93066",
             "modes_accueil": ["a-distance"],

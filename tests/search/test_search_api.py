@@ -10,7 +10,17 @@ import pytest
 def test_response_shape(place_service, search):
     service = place_service(nom="Garage solidaire", frais="gratuit", type="accompagnement")
     body = search(commune="93066")
-    assert set(body) == {"total", "page", "size", "backend", "items", "facets", "suggestion"}
+    assert set(body) == {
+        "total",
+        "page",
+        "size",
+        "backend",
+        "items",
+        "facets",
+        "suggestion",
+        "suggested_thematique",
+    }
+    assert body["suggested_thematique"] is None
     assert body["backend"] == "postgres"
     assert (body["total"], body["page"], body["size"]) == (1, 1, 20)
     assert body["suggestion"] is None
@@ -20,6 +30,7 @@ def test_response_shape(place_service, search):
     assert item["nom"] == "Garage solidaire"
     assert item["structure"] == {"id": service.structure_id, "nom": "Structure de test"}
     assert item["distance_m"] == 0
+    assert item["lieu_non_precise"] is False
     # data·inclusion v1 shape: every field of the schema is present.
     for field in ("source", "structure_id", "thematiques", "zone_eligibilite", "date_maj"):
         assert field in item

@@ -211,3 +211,71 @@ def test_accelerator_hides_what_sql_says_is_suspended_today(place_service, db_se
     expected = {shown.id, later.id, ended.id}
     assert set(_accel_ids(db_session, SearchQuery(commune=SAINT_DENIS))) == expected
     assert set(_accel_ids(db_session, SearchQuery(commune=SAINT_DENIS, q=""))) == expected
+
+
+# The Python reading of publication (pages, forms) agrees with the SQL rule --------------------
+
+
+@pytest.mark.parametrize("statut", ["publie", "brouillon", "archive"])
+@pytest.mark.parametrize("moderation", ["validee", "en-attente", "refusee"])
+@pytest.mark.parametrize(
+    ("du", "au"), [(None, None), (-2, None), (-2, -1), (-2, 0), (0, 0), (1, None), (1, 3)]
+)
+def test_service_is_public_agrees_with_the_sql_rule(
+    db_session, make_service, make_structure, statut, moderation, du, au
+):
+    today = date.today()
+    service = make_service(
+        structure=make_structure(moderation=moderation),
+        statut=statut,
+        suspendu_du=None if du is None else today + timedelta(days=du),
+        suspendu_au=None if au is None else today + timedelta(days=au),
+    )
+    sql = db_session.scalar(
+        text(
+            "SELECT dora_is_public(s.statut, st.moderation)"
+            " AND dora_not_suspended(s.suspendu_du, s.suspendu_au, current_date)"
+            " FROM service AS s JOIN structure AS st ON st.id = s.structure_id WHERE s.id = :id"
+        ),
+        {"id": service.id},
+    )
+    assert service.is_public() is sql
+    listed = db_session.execute(
+        text("SELECT 1 FROM search_document WHERE service_id = :id"), {"id": service.id}
+    ).first()
+    assert (listed is not None) is (statut == "publie" and moderation == "validee")
+
+
+def test_the_copy_follows_suspensions_through_deltas(place_service, db_session):
+    today = date.today()
+    services = [place_service(SAINT_DENIS, nom=f"Service {i}") for i in range(3)]
+    with db_session.get_bind().engine.connect() as other:  # a later transaction commits first
+        other.execute(text("SELECT pg_current_xact_id()"))
+        other.commit()
+    index = accel.FacetIndex()
+    index.load(db_session.connection())
+    # This transaction's later writes must look like another writer's (see test_search_accel).
+    index.xip.append(
+        db_session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+    )
+    query = SearchQuery(commune=SAINT_DENIS)
+    place = resolve_place(db_session, query)
+    key_map = facets.keys(db_session)
+    assert index.counts(query, place, key_map, _today()).total == 3
+    db_session.execute(
+        text("UPDATE service SET suspendu_du = :d WHERE id = :id"),
+        {"d": today, "id": services[0].id},
+    )
+    index.apply_delta(db_session.connection())
+    assert index.counts(query, place, key_map, _today()).total == 2
+    db_session.execute(
+        text("UPDATE service SET suspendu_au = :d WHERE id = :id"),
+        {"d": today - timedelta(days=0), "id": services[0].id},
+    )
+    db_session.execute(
+        text("UPDATE service SET suspendu_du = :d, suspendu_au = :d WHERE id = :id"),
+        {"d": today + timedelta(days=1), "id": services[1].id},
+    )
+    index.apply_delta(db_session.connection())
+    # services[0] is suspended until today (included), services[1] from tomorrow.
+    assert index.counts(query, place, key_map, _today()).total == 2

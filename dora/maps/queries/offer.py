@@ -181,7 +181,8 @@ def offer_statement(
     pairs = (
         select(
             offer.c.id,
-            func.split_part(thematique.c.value, vocabulary.THEMATIQUE_SEPARATOR, 1).label("c"),
+            # dora.rules: `dora_category_of`, as the precomputed counts.
+            func.dora_category_of(thematique.c.value).label("c"),
         )
         .select_from(offer)
         .join(thematique, true())
@@ -413,7 +414,9 @@ def remote_count(session: Session, filters: MapFilters, territory: Territory | N
 
 
 def remote_count_live(session: Session, filters: MapFilters, territory: Territory | None) -> int:
-    conditions = [doc.remote]
+    # Remote proper, as map_remote_zone counts (dora.search.map_counts): not those shown like
+    # remote services for want of a place (« lieu non précisé »).
+    conditions = [doc.remote, ~doc.place_unknown]
     if territory is not None:
         conditions.append(doc.elig.op("&&")(text_array([*territory.covering_codes, EVERYWHERE])))
     remote = map_filters.documents(session, filters).where(*conditions).subquery()

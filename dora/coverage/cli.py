@@ -1,0 +1,59 @@
+"""`dora observatoire calculer | etat`: compute the coverage figures, say how fresh they are."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from dora.core.cli_errors import FrenchError
+from dora.coverage import operations, queries
+from dora.extensions import db
+
+
+@click.group("observatoire", help="Observatoire de la couverture de l’offre.")
+def command() -> None:
+    pass
+
+
+def _number(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+@command.command(
+    "calculer",
+    help="Recalcule toute la couverture (France entière) depuis l’index de recherche. "
+    "À lancer chaque nuit (cron) et après un import.",
+)
+@click.option("--quiet", is_flag=True, help="N’afficher que le résumé.")
+@with_appcontext
+def compute_command(quiet: bool) -> None:
+    if not db.session.scalar(db.text("SELECT count(*) FROM commune")):
+        raise FrenchError("Référentiel des communes absent : lancez d’abord « dora geodata load ».")
+    result = operations.rebuild(db.session, progress=None if quiet else click.echo)
+    db.session.commit()
+    click.echo(
+        f"Couverture calculée en {_number(result.duration_s)} s : "
+        f"{result.units} communes et arrondissements, {result.services_on_site} services sur "
+        f"place, {result.services_remote} à distance, {result.cells} cellules."
+    )
+
+
+@command.command("etat", help="Date du dernier calcul et changements du catalogue depuis.")
+@with_appcontext
+def status_command() -> None:
+    state = queries.freshness(db.session)
+    if state.run is None:
+        click.echo("Couverture jamais calculée : lancez « dora observatoire calculer ».")
+        raise SystemExit(1)
+    run = state.run
+    click.echo(
+        f"Dernier calcul : {run.finished_at:%d/%m/%Y %H:%M} UTC, en {_number(run.duration_s)} s."
+    )
+    click.echo(
+        f"{run.units} communes et arrondissements, {run.services_on_site} services sur place, "
+        f"{run.services_remote} à distance, {run.cells} cellules."
+    )
+    for warning in state.warnings:
+        click.echo(f"Attention : {warning}")
+    if not state.warnings:
+        click.echo("À jour : le catalogue n’a pas changé depuis.")
