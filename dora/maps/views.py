@@ -20,7 +20,6 @@ from dora.maps.builder import (
 from dora.maps.filters import MapFilters, parse_filters
 from dora.maps.pages import MAP_HEIGHT_PX, PageErrors, cluster_colour, initial_view
 from dora.maps.territory import (
-    KIND_LABELS,
     Territory,
     TerritoryRef,
     find_territories,
@@ -28,6 +27,7 @@ from dora.maps.territory import (
 )
 from geodata import reference as geodata_reference
 from geodata import resolve
+from geodata.text import normalise_name
 
 bp = Blueprint("maps", __name__)
 
@@ -104,7 +104,8 @@ def territories_index():
         "maps/index.html",
         q=q,
         matches=matches,
-        by_region=sorted(by_region.items()),
+        # French order: « Île-de-France » among the I, not after « Provence » (accents fold).
+        by_region=sorted(by_region.items(), key=lambda item: normalise_name(item[0])),
     )
 
 
@@ -178,7 +179,7 @@ def territory_page(kind: str, code: str):
         render_template(
             "maps/territory.html",
             territory=territory,
-            kind_label=KIND_LABELS[territory.kind],
+            kind_label=territory.kind_label,
             filters=filters,
             errors=PageErrors(errors),
             offer=offer,
