@@ -28,6 +28,8 @@ FEATURES = (
     "structures",
     "publishing",
     "orientation",
+    "offers",
+    "alerts",
     "coverage",
     "bench",
     # Shared API pieces: serves /api/v1/openapi.json, built from every feature's openapi.py.

@@ -39,12 +39,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dora import rules
+from dora.offers.kinds import COVERAGE_NEEDS
+from dora.offers.kinds import coverage_needs_sql as offer_needs_sql
 
 DISTANCES_KM = (5, 10, 15, 20, 30)
 DEFAULT_DISTANCE_KM = 15
 MAX_DISTANCE_M = max(DISTANCES_KM) * 1000
 FRESH_MONTHS = 12
 ALL_NEEDS = 0  # need number of "all thématiques"
+# Training and inclusive employment, needs of their own (dora.offers.kinds).
+OFFER_NEED_ROWS = ", ".join(f"({n.number}::smallint, '{n.value}')" for n in COVERAGE_NEEDS)
 # Territory levels of the aggregates, and the column of coverage_unit naming each.
 LEVEL_COLUMNS = {
     "france": None,
@@ -145,9 +149,10 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     run(text("DELETE FROM coverage_need"))
     run(
         text(
-            """INSERT INTO coverage_need (need, thematique, remote_everywhere)
+            f"""INSERT INTO coverage_need (need, thematique, remote_everywhere)
             SELECT 0, '', 0 UNION ALL
-            SELECT k, value, 0 FROM search_facet_key WHERE dim = 'thematiques'"""
+            SELECT k, value, 0 FROM search_facet_key WHERE dim = 'thematiques'
+            UNION ALL SELECT need, value, 0 FROM (VALUES {OFFER_NEED_ROWS}) AS o(need, value)"""
         )
     )
 
@@ -159,6 +164,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             SELECT dense_rank() OVER (ORDER BY search_document.location::bytea,
                                       search_document.elig) AS site,
                 search_document.location, search_document.elig, search_document.keys,
+                search_document.service_id,
                 search_document.date_maj
             FROM search_document
             WHERE search_document.on_site AND ({visible})"""
@@ -174,13 +180,14 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     run(text("ANALYZE coverage_tmp_site"))
     run(
         text(
-            """CREATE UNLOGGED TABLE coverage_tmp_site_need AS
+            f"""CREATE UNLOGGED TABLE coverage_tmp_site_need AS
             SELECT d.site, n.need, count(*)::int AS n
             FROM coverage_tmp_doc AS d
             CROSS JOIN LATERAL (
                 SELECT k AS need FROM unnest(d.keys) AS k
                 WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                UNION ALL SELECT 0::smallint) AS n
+                UNION ALL SELECT 0::smallint
+                UNION ALL {offer_needs_sql("d.service_id")}) AS n
             GROUP BY 1, 2"""
         )
     )
@@ -220,7 +227,8 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
                 CROSS JOIN LATERAL (
                     SELECT k AS need FROM unnest(search_document.keys) AS k
                     WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint) AS n
+                    UNION ALL SELECT 0::smallint
+                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS n
                 WHERE search_document.remote AND ({visible})
                 GROUP BY 1, 2
             ), sets AS (
@@ -247,7 +255,8 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
                 CROSS JOIN LATERAL (
                     SELECT k AS need FROM unnest(search_document.keys) AS k
                     WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint) AS x
+                    UNION ALL SELECT 0::smallint
+                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS x
                 WHERE search_document.remote AND ({visible})
                     AND search_document.elig && ARRAY['*']
                 GROUP BY 1) AS r
@@ -397,7 +406,8 @@ def _aggregate(session: Session, visible: str) -> None:
                 CROSS JOIN LATERAL (
                     SELECT k AS need FROM unnest(search_document.keys) AS k
                     WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint) AS n
+                    UNION ALL SELECT 0::smallint
+                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS n
                 WHERE search_document.on_site AND ({visible})
                     AND coalesce(a.commune_code, m.code) IS NOT NULL
                 GROUP BY 1, 2

@@ -21,6 +21,7 @@ from dora.coverage.operations import (
     LARGEST_PRECOMPUTED,
     LEVEL_COLUMNS,
 )
+from dora.offers.kinds import COVERAGE_NEEDS
 
 LEVELS = ("france", "region", "departement", "epci", "commune")
 LEVEL_LABELS = {
@@ -113,7 +114,8 @@ def parse_need(value: str | None, *, field_name: str = "thematique") -> str:
     if raw not in need_numbers_by_value():
         raise ApiError(
             f"« {field_name} » : thématique inconnue « {raw[:60]} » (une catégorie comme "
-            "« mobilite », un sous-thème comme « mobilite--louer-un-vehicule », ou « toutes »).",
+            "« mobilite », un sous-thème comme « mobilite--louer-un-vehicule », "
+            "« offre:formations », « offre:employeurs » ou « toutes »).",
             field=field_name,
         )
     return raw
@@ -169,6 +171,8 @@ def needs() -> tuple[Need, ...]:
     for category in vocabulary.thematiques_by_category():
         result.append(Need(category.value, category.label, None))
         result += [Need(c.value, c.label, category.value) for c in category.thematiques]
+    # Training and inclusive employment as needs of their own (dora.offers.kinds).
+    result += [Need(n.value, n.label, None) for n in COVERAGE_NEEDS]
     return tuple(result)
 
 
@@ -187,6 +191,7 @@ def need_numbers_by_value() -> dict[str, int]:
     ).all()
     numbers = {row.value: row.k for row in rows}
     numbers[""] = ALL_NEEDS
+    numbers.update({n.value: n.number for n in COVERAGE_NEEDS})
     return numbers
 
 

@@ -25,7 +25,13 @@ from dora.search.query import (
     parse_search_args,
 )
 
-FILTER_NAMES = (*FILTER_FIELDS, "q")
+FILTER_NAMES = (*FILTER_FIELDS, "q", "offre")
+# « Type d'offre » (dora.search.offer_types), in words.
+OFFRE_LABELS = {
+    "services": "Services",
+    "formations": "Formations",
+    "employeurs": "Employeurs inclusifs",
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class MapFilters:
     modes_accueil: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     q: str = ""
+    offre: str | None = None
 
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in FILTER_NAMES)
@@ -47,11 +54,15 @@ class MapFilters:
         ]
         if self.q:
             pairs.append(("q", self.q))
+        if self.offre:
+            pairs.append(("offre", self.offre))
         return pairs
 
     def labels(self) -> list[str]:
         """The filters in words, for a summary (« Mobilité, Jeunes, « garage » »)."""
         words = [vocabulary.label(value) for name in FILTER_FIELDS for value in getattr(self, name)]
+        if self.offre:
+            words.insert(0, OFFRE_LABELS[self.offre])
         return [*words, f"« {self.q} »"] if self.q else words
 
     def single_category(self) -> str | None:

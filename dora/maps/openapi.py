@@ -168,6 +168,14 @@ PATHS = {
                     "description": "Texte libre, comme la recherche.",
                     "schema": {"type": "string", "maxLength": 200},
                 },
+                {
+                    "name": "offre",
+                    "in": "query",
+                    "description": "Type d’offre, comme la recherche : `services`, `formations` "
+                    "ou `employeurs` (une couche par type ; les entreprises accueillantes ont "
+                    "leur propre API).",
+                    "schema": {"type": "string", "enum": ["services", "formations", "employeurs"]},
+                },
             ],
             "responses": {
                 "200": {

@@ -32,7 +32,8 @@ def _cache() -> ResponseCache:
 def search():
     query = parse_search_args(request.args)
     cache = _cache()
-    version = engine.index_version(db.session) if cache.size > 0 else None
+    # The cache is keyed on the index version, which offer types do not change with.
+    version = engine.index_version(db.session) if cache.size > 0 and not query.offre else None
     key = (query, version) if version is not None else None
     body = cache.get(key) if key is not None else None
     if body is None:

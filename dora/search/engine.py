@@ -26,6 +26,7 @@ from sqlalchemy.types import BigInteger, Text
 
 from dora.catalogue.models import Service, Structure
 from dora.interop.schemas import SERVICE_FIELDS, service_record
+from dora.search import offer_types
 from dora.search import text as text_module
 from dora.search.backends.base import BackendUnavailable, Hit, SearchBackend, SearchResult
 from dora.search.backends.postgres import PostgresBackend
@@ -77,13 +78,15 @@ class SearchResponse:
 
 
 def item_json(item: dict[str, Any]) -> dict[str, Any]:
-    """A service in data·inclusion v1 shape, plus `distance_m` and `structure {id, nom}`."""
+    """A service in data·inclusion v1 shape, plus `distance_m`, `structure {id, nom}` and
+    `type_offre` (services, formations or employeurs: dora.search.offer_types)."""
     return {
         **service_record(item),
         "distance_m": item["distance_m"],
         # Shown like a remote service for want of a place (dora.rules: dora_place_unknown).
         "lieu_non_precise": bool(item.get("place_unknown")),
         "structure": {"id": item["structure_id"], "nom": item["structure_nom"]},
+        "type_offre": offer_types.offre_of_kind(item.get("offer_kind")),
     }
 
 
@@ -147,7 +150,8 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
     engine = current_engine()
     text_query = text_module.prepare(session, query.q) if query.q else None
     result: SearchResult
-    if engine.primary is engine.postgres:
+    if engine.primary is engine.postgres or query.offre:
+        # Offer types (dora.search.offer_types) are answered in SQL only.
         result = engine.postgres.search(session, query, place, text_query)
     else:
         try:
@@ -167,14 +171,18 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
 _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
     Service.__table__.c.location_precision,
     Structure.__table__.c.nom.label("structure_nom"),
+    offer_types.OFFER_SERVICE.c.kind.label("offer_kind"),
 ]
 
 
 def _hydrate_statement(by_ord: bool):
     service, structure = Service.__table__, Structure.__table__
     document = SearchDocument.__table__
-    statement = select(*_SERVICE_COLUMNS, document.c.ord, document.c.place_unknown).join(
-        structure, structure.c.id == service.c.structure_id
+    offer = offer_types.OFFER_SERVICE
+    statement = (
+        select(*_SERVICE_COLUMNS, document.c.ord, document.c.place_unknown)
+        .join(structure, structure.c.id == service.c.structure_id)
+        .outerjoin(offer, offer.c.service_id == service.c.id)
     )
     if by_ord:
         return statement.join(document, document.c.service_id == service.c.id).where(

@@ -10,7 +10,7 @@ import folium
 from flask import url_for
 from folium.plugins import FastMarkerCluster
 from markupsafe import escape
-from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy import any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger
@@ -18,7 +18,7 @@ from sqlalchemy.types import BigInteger
 from dora import vocabulary
 from dora.catalogue.models import Service, Structure
 from dora.core.mapbuilder import MapHtml, new_map, render_map, tooltip
-from dora.search import facets
+from dora.search import facets, offer_types
 from dora.search.engine import current_engine
 from dora.search.models import SearchDocument
 from dora.search.query import Place, SearchQuery, matching_documents
@@ -72,6 +72,7 @@ def markers(
 def _marker_columns(service_id, location, structure_id):
     service = Service.__table__
     structure = Structure.__table__
+    offer = offer_types.OFFER_SERVICE
     return (
         select(
             service_id.label("service_id"),
@@ -80,9 +81,11 @@ def _marker_columns(service_id, location, structure_id):
             service.c.thematiques,
             func.ST_Y(func.geometry(location)).label("lat"),
             func.ST_X(func.geometry(location)).label("lon"),
+            offer.c.kind.label("offer_kind"),
         )
         .join(service, service.c.id == service_id)
         .join(structure, structure.c.id == structure_id)
+        .outerjoin(offer, offer.c.service_id == service_id)
     )
 
 
@@ -91,7 +94,7 @@ def _accelerated_markers(session, query, place, text_query) -> list | None:
     backend = current_engine().postgres
     accelerator = backend.accelerator(session)
     has_text = text_query is not None and not text_query.empty
-    if accelerator is None or (place is None and not has_text):
+    if accelerator is None or (place is None and not has_text) or query.offre:
         return None
     index, today = accelerator
     match = index.text_match(session.connection(), text_query) if has_text else None
@@ -116,7 +119,11 @@ def _accelerated_markers(session, query, place, text_query) -> list | None:
 
 
 def _popup(row) -> str:
-    link = url_for("catalogue.service_page", service_id=row.service_id)
+    offre = offer_types.offre_of_kind(row.offer_kind)
+    if offre == "formations":
+        link = url_for("offers.training_page", service_id=row.service_id)
+    else:
+        link = url_for("catalogue.service_page", service_id=row.service_id)
     themes = ", ".join(vocabulary.label(t) for t in (row.thematiques or [])[:3])
     return (
         f'<strong><a href="{escape(link)}">{escape(row.nom)}</a></strong><br>'
@@ -151,10 +158,63 @@ def results_map(
             tooltip=tooltip(f"Rayon de recherche : {query.rayon_km:g} km"),
         ).add_to(page_map)
     # Markers built in the browser from one data array: folium renders hundreds of Marker
-    # objects slowly and heavily.
-    FastMarkerCluster(
-        [[row.lat, row.lon, _popup(row), row.nom] for row in rows],
-        callback=MARKER_CALLBACK,
-        name="Services",
-    ).add_to(page_map)
+    # objects slowly and heavily. One layer per offer type (dora.search.offer_types), which
+    # the layer control switches; companies hosting immersions are a layer of their own,
+    # off until asked for (they are not services).
+    for offre, label in OFFER_LAYERS.items():
+        mine = [row for row in rows if offer_types.offre_of_kind(row.offer_kind) == offre]
+        if not mine:
+            continue
+        FastMarkerCluster(
+            [[row.lat, row.lon, _popup(row), row.nom] for row in mine],
+            callback=MARKER_CALLBACK,
+            name=f"{label} ({len(mine)})",
+            overlay=True,
+            control=True,
+        ).add_to(page_map)
+    if place is not None:
+        companies = _companies(session, query, place)
+        if companies:
+            FastMarkerCluster(
+                companies,
+                callback=MARKER_CALLBACK,
+                name=f"Entreprises accueillantes — immersion ({len(companies)})",
+                overlay=True,
+                control=True,
+                show=False,
+            ).add_to(page_map)
+    folium.LayerControl(position="topright", collapsed=False).add_to(page_map)
     return render_map(page_map)
+
+
+OFFER_LAYERS = {
+    "services": "Services",
+    "formations": "Formations",
+    "employeurs": "Employeurs inclusifs",
+}
+
+
+def _companies(session: Session, query: SearchQuery, place: Place) -> list:
+    """Companies hosting immersions within the radius (dora.offers' table), as marker rows."""
+    rows = session.execute(
+        text(
+            """SELECT siret, coalesce(enseigne, nom) AS nom, commune,
+                ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lon
+            FROM immersion_company
+            WHERE ST_DWithin(location, ST_GeogFromText(:point), :radius, false)
+            ORDER BY location <-> ST_GeogFromText(:point) LIMIT :limit"""
+        ),
+        {"point": place.point_wkt, "radius": query.rayon_km * 1000, "limit": MAX_MARKERS},
+    ).all()
+    return [
+        [
+            row.lat,
+            row.lon,
+            f'<strong><a href="{escape(url_for("offers.company_page", siret=row.siret))}">'
+            f"{escape(row.nom)}</a></strong><br>"
+            f'<span class="meta">Entreprise accueillante{", " if row.commune else ""}'
+            f"{escape(row.commune or '')}</span>",
+            row.nom,
+        ]
+        for row in rows
+    ]

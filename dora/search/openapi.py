@@ -74,6 +74,16 @@ PARAMETERS = [
         "description": "Inclure les services à distance (éligibles, où qu’ils soient).",
         "schema": {"type": "boolean", "default": True},
     },
+    {
+        "name": "offre",
+        "in": "query",
+        "description": "Type d’offre : `services` (les services ordinaires), `formations` "
+        "(actions de formation importées des catalogues LHEO) ou `employeurs` (postes ouverts "
+        "des employeurs inclusifs). Sans `offre` : tout. Les entreprises accueillantes ne sont "
+        "pas des services : voir /api/v1/entreprises-accueillantes (`offre=entreprises` "
+        "répond 400).",
+        "schema": {"type": "string", "enum": ["services", "formations", "employeurs"]},
+    },
     integer_parameter(
         "page",
         f"Page, à partir de 1 (les {MAX_RESULT_WINDOW} premiers résultats au plus).",
@@ -97,8 +107,15 @@ SCHEMAS = {
             {"$ref": REF.format(model="Service")},
             {
                 "type": "object",
-                "required": ["distance_m", "lieu_non_precise", "structure"],
+                "required": ["distance_m", "lieu_non_precise", "structure", "type_offre"],
                 "properties": {
+                    "type_offre": {
+                        "type": "string",
+                        "enum": ["services", "formations", "employeurs"],
+                        "description": "Ce qu’est le résultat : un service, une formation "
+                        "(voir /api/v1/formations) ou un poste d’employeur inclusif (voir "
+                        "/api/v1/employeurs).",
+                    },
                     "distance_m": {
                         "type": ["integer", "null"],
                         "minimum": 0,

@@ -66,7 +66,7 @@ from werkzeug.datastructures import MultiDict
 from dora import rules, vocabulary
 from dora.api import params
 from dora.api.errors import ApiError
-from dora.search import facets
+from dora.search import facets, offer_types
 from dora.search.models import SearchDocument
 
 DEFAULT_RAYON_KM = 50
@@ -107,6 +107,8 @@ class SearchQuery:
     types: tuple[str, ...] = ()
     rayon_km: float = DEFAULT_RAYON_KM
     a_distance: bool = True
+    # « Type d'offre » (dora.search.offer_types): services, formations or employeurs.
+    offre: str | None = None
     page: int = 1
     size: int = DEFAULT_SIZE
 
@@ -141,6 +143,8 @@ class SearchQuery:
             pairs.append(("rayon_km", _number(self.rayon_km)))
         if not self.a_distance:
             pairs.append(("a_distance", "non"))
+        if self.offre:
+            pairs.append(("offre", self.offre))
         if self.size != DEFAULT_SIZE:
             pairs.append(("size", str(self.size)))
         chosen_page = self.page if page is None else page
@@ -204,10 +208,29 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
         q=q,
         rayon_km=DEFAULT_RAYON_KM if rayon is None else rayon,
         a_distance=_get_bool(args, "a_distance", default=True),
+        offre=_get_offre(args),
         page=page.page,
         size=page.size,
         **filters,
     )
+
+
+def _get_offre(args: MultiDict) -> str | None:
+    raw = (args.get("offre") or "").strip()
+    if not raw:
+        return None
+    if raw in offer_types.OTHER_OFFERS:
+        raise ApiError(
+            "Les entreprises accueillantes ne sont pas des services : elles se cherchent par "
+            "métier sur /api/v1/entreprises-accueillantes.",
+            field="offre",
+        )
+    if raw not in offer_types.SERVICE_OFFERS:
+        raise ApiError(
+            f"« offre » vaut {', '.join(offer_types.SERVICE_OFFERS)} (reçu : « {raw[:30]} »).",
+            field="offre",
+        )
+    return raw
 
 
 def _get_bool(args: MultiDict, name: str, *, default: bool) -> bool:
@@ -380,6 +403,8 @@ def matching_documents(
         tsquery = func.websearch_to_tsquery(literal_column("'dora_french'::regconfig"), query.q)
     if tsquery is not None:
         conditions.append(doc.tsv.bool_op("@@")(tsquery))
+    if query.offre:
+        conditions.append(text(offer_types.condition(query.offre, "search_document.service_id")))
     return select(
         doc.service_id,
         doc.structure_id,

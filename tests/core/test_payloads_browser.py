@@ -30,7 +30,15 @@ PAYLOADS = [
     "\\x3cimg src=x onerror=alert('hex-escape')\\x3e",
     "<a href=\"javascript:alert('js-url')\">lien</a>",
     "<b onmouseover=alert('handler')>survol</b>{{7*7}}",
+    # Descriptions are rendered as Markdown: links, images and raw HTML written in it.
+    "[lien](javascript:alert('md-link'))",
+    "**[gras](JaVaScRiPt:alert('md-bold'))**",
+    "![image](https://example.org/x.png \"onerror=alert('md-image')\")",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "* <script>alert('md-raw')</script>\r\n• <img src=x onerror=alert('md-list')>",
 ]
+# What the Markdown subset may produce in a description, and nothing else.
+MARKDOWN_TAGS = {"P", "BR", "STRONG", "EM", "CODE", "UL", "OL", "LI", "A"}
 EVERYTHING = " ".join(PAYLOADS)
 POINT = (2.3574, 48.9362)  # Saint-Denis
 
@@ -180,6 +188,94 @@ def hostile_catalogue(live_server):
 
 
 MEMBER = "membre-xss@exemple.fr"
+HOSTILE_SIRET = "90909090400006"
+
+
+@pytest.fixture
+def hostile_offers(live_server, hostile_catalogue):
+    """The offers (dora.offers) with the payloads: a training and its session, an employer,
+    a company hosting immersions and its métiers. Returns the session's id."""
+    from dora.extensions import db
+
+    app, _ = live_server
+    with app.app_context():
+        connection = db.session.connection()
+        connection.execute(
+            sa.text(
+                """INSERT INTO offer_service (service_id, kind, source, source_id, details)
+                VALUES ('xss--service-3', 'formation', 'test', :payload,
+                        CAST(:details AS jsonb)),
+                       ('xss--service-4', 'emploi-inclusif', 'test', 'poste', '{}')"""
+            ),
+            {
+                "payload": EVERYTHING,
+                "details": '{"resultats_attendus": %s, "rythme": %s, "duree_indicative": %s}'
+                % ((json_string(EVERYTHING),) * 3),
+            },
+        )
+        connection.execute(
+            sa.text(
+                """INSERT INTO offer_structure (structure_id, kind, employer_kind, source,
+                    source_id, details)
+                VALUES ('xss--structure', 'employeur-inclusif', 'ACI', 'test', 'xss', '{}')"""
+            )
+        )
+        session_id = connection.execute(
+            sa.text(
+                """INSERT INTO training_session (service_id, source_id, debut, fin, adresse,
+                    commune, location)
+                VALUES ('xss--service-3', :payload, current_date + 30, current_date + 90,
+                    :payload, :payload, ST_GeogFromText(:point)) RETURNING id"""
+            ),
+            {"payload": EVERYTHING, "point": f"SRID=4326;POINT({POINT[0]} {POINT[1]})"},
+        ).scalar_one()
+        connection.execute(
+            sa.text(
+                """INSERT INTO immersion_company (siret, source, date_maj, nom, enseigne,
+                    naf_libelle, adresse, commune, location, volontaire, informations)
+                VALUES (:siret, 'test', current_date, :payload, :payload, :payload, :payload,
+                    :payload, ST_GeogFromText(:point), true, :payload)"""
+            ),
+            {
+                "siret": HOSTILE_SIRET,
+                "payload": EVERYTHING,
+                "point": f"SRID=4326;POINT({POINT[0] + 0.002} {POINT[1]})",
+            },
+        )
+        for index, payload in enumerate(PAYLOADS):
+            connection.execute(
+                sa.text(
+                    """INSERT INTO immersion_metier VALUES
+                    (:siret, :code, :payload, 'D1106', :payload)"""
+                ),
+                {"siret": HOSTILE_SIRET, "code": str(10000 + index), "payload": payload},
+            )
+        db.session.commit()
+        db.session.remove()
+    yield session_id
+    with app.app_context():
+        db.session.execute(
+            sa.text("DELETE FROM immersion_company WHERE siret = :s"), {"s": HOSTILE_SIRET}
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def json_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _offer_pages(session_id: int) -> list[str]:
+    return [
+        "/formations/xss--service-3",
+        f"/formations/sessions/{session_id}",
+        "/employeurs/xss--structure",
+        f"/entreprises-accueillantes/{HOSTILE_SIRET}",
+        "/entreprises-accueillantes?commune=93066&rayon_km=5",
+        "/recherche?commune=93066&rayon_km=5&offre=formations",
+    ]
 
 
 def _member_pages(service_ids: list[str]) -> list[str]:
@@ -205,7 +301,9 @@ def _pages(service_ids: list[str]) -> list[str]:
     ]
 
 
-def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, browser, artifacts):
+def test_no_payload_runs_on_any_page_or_map(
+    live_server, hostile_catalogue, hostile_offers, browser, artifacts
+):
     _, base_url = live_server
     context = browser.new_context()
     context.add_init_script(RECORD_VIOLATIONS)
@@ -221,7 +319,7 @@ def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, brow
     page.on("pageerror", lambda error: problems.append(f"{current['path']}: error {error}"))
     opened_total = 0
     try:
-        for path in _pages(hostile_catalogue):
+        for path in [*_pages(hostile_catalogue), *_offer_pages(hostile_offers)]:
             current["path"] = path
             response = page.goto(base_url + path, wait_until="networkidle")
             assert response is not None and response.status == 200, path
@@ -241,9 +339,19 @@ def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, brow
             current["path"] = path
             response = page.goto(base_url + path, wait_until="networkidle")
             assert response is not None and response.status == 200, path
-            page.evaluate(OPEN_EVERYTHING if "leaflet" in page.content() else "() => null")
+            if page.evaluate("() => Boolean(window.L)"):
+                page.evaluate(OPEN_EVERYTHING)
             page.wait_for_timeout(150)
             problems.extend(f"{path}: CSP {v}" for v in page.evaluate("window.__violations"))
+        # The editor's Markdown preview of every payload at once.
+        current["path"] = "aperçu"
+        page.goto(base_url + f"/mes-services/{hostile_catalogue[2]}/modifier")
+        page.locator("#description").fill("\n\n".join(PAYLOADS))
+        page.get_by_role("button", name="Aperçu de la description").click()
+        page.locator("#description-preview p").first.wait_for()
+        page.wait_for_timeout(300)
+        problems.extend(_markdown_problems(page, "#description-preview", "aperçu"))
+        problems.extend(f"aperçu: CSP {v}" for v in page.evaluate("window.__violations"))
         page.goto(base_url + "/services/xss--service-0", wait_until="networkidle")
         page.evaluate(OPEN_EVERYTHING)
         page.screenshot(path=str(artifacts / "payloads-service.png"), full_page=True)
@@ -252,6 +360,50 @@ def test_no_payload_runs_on_any_page_or_map(live_server, hostile_catalogue, brow
     assert problems == []
     # Popups and tooltips were really opened (each service page: marker tooltip and popup).
     assert opened_total >= 10
+
+
+def _markdown_problems(page, selector: str, where: str) -> list[str]:
+    """Elements outside the Markdown subset, attributes other than a link's href and rel, and
+    links that are not http(s)/mailto/tel, inside `selector`."""
+    found = page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector + ' *')).map(e => ({
+            tag: e.tagName, attrs: Array.from(e.attributes).map(a => a.name + '=' + a.value)}))""",
+        selector,
+    )
+    problems = []
+    for element in found:
+        if element["tag"] not in MARKDOWN_TAGS:
+            problems.append(f"{where}: <{element['tag']}> in a description")
+        for attr in element["attrs"]:
+            name, _, value = attr.partition("=")
+            if element["tag"] != "A" or name not in {"href", "rel"}:
+                problems.append(f"{where}: attribute {attr} on <{element['tag']}>")
+            elif name == "href" and not value.startswith(("https:", "http:", "mailto:", "tel:")):
+                problems.append(f"{where}: link to {value}")
+            elif name == "rel" and value != "nofollow noopener":
+                problems.append(f"{where}: rel={value}")
+    return problems
+
+
+def test_markdown_descriptions_keep_to_the_subset(live_server, hostile_catalogue, browser):
+    """Each hostile description, rendered on its service page and on the structure page,
+    produces only the allowed tags, and the words of the payloads are still shown."""
+    _, base_url = live_server
+    page = browser.new_page()
+    problems: list[str] = []
+    try:
+        for index, service_id in enumerate(hostile_catalogue):
+            page.goto(base_url + f"/services/{service_id}", wait_until="networkidle")
+            problems.extend(_markdown_problems(page, "section .prose", service_id))
+            assert f"mobilité {index}" in page.locator("section .prose").inner_text()
+        page.goto(base_url + "/structures/xss--structure", wait_until="networkidle")
+        problems.extend(_markdown_problems(page, ".prose", "structure"))
+        # The raw HTML and the image were written as text, not dropped.
+        text = page.locator(".prose").first.inner_text()
+        assert "<script>alert('md-raw')</script>" in text and "image" in text
+    finally:
+        page.close()
+    assert problems == []
 
 
 def test_payload_text_is_shown_as_text(live_server, hostile_catalogue, browser):

@@ -134,7 +134,7 @@ def test_exports_of_every_table(client, computed, db_session):
     body = answer.get_data(as_text=True)
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body[1:]), delimiter=";"))
-    assert len(rows) == 1 + 16 + 69  # all, the categories, the sub-thèmes
+    assert len(rows) == 1 + 16 + 69 + 2  # all, the categories, the sub-thèmes, the two offers
     mobilite = next(r for r in rows if r["thematique"] == "mobilite")
     assert mobilite["services"] == "1"
     communes = client.get(f"{base}/communes.json?thematique=mobilite").get_json()
@@ -179,8 +179,8 @@ def test_diagnostic_and_comparison(client, computed):
     report = client.get("/territoires/departement/93/couverture/diagnostic?distance_km=10")
     html = report.get_data(as_text=True)
     assert report.status_code == 200
-    assert html.count('class="diagnostic-section"') == 17  # all, then each category
-    assert html.count("<svg") == 17
+    assert html.count('class="diagnostic-section"') == 19  # all, each category, two offers
+    assert html.count("<svg") == 19
     compared = client.get(
         "/territoires/couverture/comparer?a=departement:93&b=commune:93066&thematique=mobilite"
     )

@@ -228,4 +228,5 @@ def test_answers_match_the_openapi_description(app, client, make_service, max_po
         "modes_accueil",
         "types",
         "q",
+        "offre",
     }

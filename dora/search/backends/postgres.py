@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import SmallInteger, Text
 
 from dora import rules
-from dora.search import accel
+from dora.search import accel, offer_types
 from dora.search import facets as facet_module
 from dora.search.backends.base import Hit, SearchResult
 from dora.search.query import Place, SearchQuery
@@ -83,6 +83,10 @@ class Statements:
             self.knn_conditions.append(
                 f"(d.keys || '{{}}'::smallint[]) && CAST(:f{index} AS smallint[])"
             )
+        if self.query.offre:
+            offer = offer_types.condition(self.query.offre, "d.service_id")
+            self.conditions.append(offer)
+            self.knn_conditions.append(offer)
         self.score = "0"
         self.strength = "0"
         if self.has_text:
@@ -280,7 +284,8 @@ class PostgresBackend:
         place: Place | None,
         text_query: TextQuery | None = None,
     ) -> SearchResult:
-        accelerator = self.accelerator(session)
+        # The accelerator's copy of the index does not know offer types (offer_types).
+        accelerator = None if query.offre else self.accelerator(session)
         statements = self.statements(session, query, place, text_query)
         suggestion = text_query.suggestion if text_query else None
         if accelerator is not None:

@@ -7,7 +7,7 @@
  */
 (function () {
   "use strict";
-  var PARAMS = ["territoire", "thematiques", "publics", "frais", "types", "q", "titre",
+  var PARAMS = ["territoire", "thematiques", "publics", "frais", "types", "q", "offre", "titre",
     "carte", "liste", "recherche", "hauteur", "nombre", "couleur"];
   var MIN_HEIGHT = 150;
   var MAX_HEIGHT = 6000;

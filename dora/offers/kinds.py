@@ -1,0 +1,93 @@
+"""The « type d'offre » of search, maps and widgets, defined once.
+
+Four offer types: `services` (the catalogue's ordinary services), `formations` (training
+actions imported from LHEO), `employeurs` (open positions of inclusive employers) and
+`entreprises` (companies hosting immersions: not services, a layer of their own).
+The first three are catalogue services told apart by `offer_service.kind`; each has one SQL
+condition over a service id column (`condition`), used by search, map layers and exports.
+
+Thématiques stay distinct too, so that counts by need (the coverage observatory) can tell
+them apart without this table: trainings carry `se-former--trouver-sa-formation`, positions
+`trouver-un-emploi--repondre-a-des-offres-demploi`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dora.offers.models import OfferKind
+
+FORMATION_THEMATIQUE = "se-former--trouver-sa-formation"
+EMPLOI_THEMATIQUE = "trouver-un-emploi--repondre-a-des-offres-demploi"
+
+
+@dataclass(frozen=True)
+class OfferType:
+    value: str
+    label: str
+    singular: str
+    # offer_service.kind of the services of this type; None: not in offer_service.
+    kind: str | None
+    is_service: bool = True
+
+
+SERVICES = OfferType("services", "Services", "Service", None)
+FORMATIONS = OfferType("formations", "Formations", "Formation", OfferKind.FORMATION.value)
+EMPLOYEURS = OfferType(
+    "employeurs", "Employeurs inclusifs", "Poste en insertion", OfferKind.EMPLOI.value
+)
+ENTREPRISES = OfferType(
+    "entreprises", "Entreprises accueillantes", "Entreprise accueillante", None, False
+)
+OFFER_TYPES: tuple[OfferType, ...] = (SERVICES, FORMATIONS, EMPLOYEURS, ENTREPRISES)
+BY_VALUE = {offer.value: offer for offer in OFFER_TYPES}
+SERVICE_TYPES = tuple(offer.value for offer in OFFER_TYPES if offer.is_service)
+KIND_TO_TYPE = {offer.kind: offer for offer in OFFER_TYPES if offer.kind}
+
+
+def condition(offer: str, service_id_column: str) -> str:
+    """SQL condition (no parameters) keeping the services of `offer` by their id column."""
+    if offer == SERVICES.value:
+        return (
+            f"NOT EXISTS (SELECT 1 FROM offer_service AS o WHERE o.service_id = "
+            f"{service_id_column})"
+        )
+    kind = BY_VALUE[offer].kind
+    if kind is None:
+        raise ValueError(f"{offer} is not a type of service")
+    return (
+        f"EXISTS (SELECT 1 FROM offer_service AS o WHERE o.service_id = {service_id_column} "
+        f"AND o.kind = '{kind}')"
+    )
+
+
+def type_of_kind(kind: str | None) -> OfferType:
+    return KIND_TO_TYPE.get(kind, SERVICES) if kind else SERVICES
+
+
+# Needs of their own for the coverage observatory (dora.coverage): training and inclusive
+# employment, whatever thématiques the services carry. Numbers are negative so that they
+# never meet a search facet key (the observatory numbers the other needs by those keys).
+@dataclass(frozen=True)
+class CoverageNeed:
+    value: str
+    number: int
+    kind: str
+    label: str
+
+
+COVERAGE_NEEDS: tuple[CoverageNeed, ...] = (
+    CoverageNeed("offre:formations", -1, OfferKind.FORMATION.value, "Formations (catalogues)"),
+    CoverageNeed(
+        "offre:employeurs", -2, OfferKind.EMPLOI.value, "Emploi inclusif (SIAE, GEIQ, EA)"
+    ),
+)
+
+
+def coverage_needs_sql(service_id_column: str) -> str:
+    """SQL rows (`need` smallint) of the offer needs a service meets, for a LATERAL join."""
+    cases = " ".join(f"WHEN '{n.kind}' THEN {n.number}" for n in COVERAGE_NEEDS)
+    return (
+        f"SELECT (CASE o.kind {cases} END)::smallint FROM offer_service AS o "
+        f"WHERE o.service_id = {service_id_column}"
+    )
