@@ -249,8 +249,14 @@ def export(level: str, code: str, table: str, fmt: str):
         raise_bad = ApiError(message, field=field)
         return _export_error(raise_bad, fmt)
     if not queries.freshness(db.session).computed:
+        # Not a 5xx: nothing is broken, there is nothing to export yet.
         return _export_error(
-            ApiError("Couverture pas encore calculée.", code="non_calcule", status=503), fmt
+            ApiError(
+                "Couverture pas encore calculée : lancez « dora observatoire calculer ».",
+                code="non_calcule",
+                status=404,
+            ),
+            fmt,
         )
     rows = export_rows(territory, selection, table)
     if rows is None:
