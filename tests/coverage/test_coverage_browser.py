@@ -89,13 +89,13 @@ def test_the_diagnostic_prints_one_page_per_thematique(computed_live, browser, a
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".coverage-form").is_visible()
     sections = page.locator(".diagnostic-section")
-    assert sections.count() == 17
+    assert sections.count() == 19  # all, each category, training, inclusive employment
     assert sections.nth(1).evaluate("s => getComputedStyle(s).breakBefore") == "page"
     page.screenshot(path=artifacts / "diagnostic-93-impression.png", full_page=True)
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     # At least one A4 page per thématique (a long table may take two).
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 17
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 19
     assert errors == []
 
 

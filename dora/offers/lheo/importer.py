@@ -265,6 +265,7 @@ class Importer:
         self.report = OfferReport()
         self.places = Places(connection)
         self.unmapped_publics: set[str] = set()
+        self.past_sessions = 0
 
     # -- reading -------------------------------------------------------------------------
 
@@ -458,7 +459,7 @@ class Importer:
         permanent = _t(action, "l:modalites-entrees-sorties") == "1"
         sessions, past = self._sessions(action, permanent)
         self.report.of("sessions").read += len(action.findall("l:session", N))
-        self._past = getattr(self, "_past", 0) + past
+        self.past_sessions += past
 
         nsf = _all(formation, "l:domaine-formation/l:code-NSF")
         public_codes = _all(action, "l:code-public-vise")
@@ -576,8 +577,8 @@ class Importer:
     def run(self, *, strict: bool = False) -> OfferReport:
         parsed = self.parse()
         report = self.report
-        if getattr(self, "_past", 0):
-            report.notes.append(f"{self._past} session(s) passée(s) ignorée(s).")
+        if self.past_sessions:
+            report.notes.append(f"{self.past_sessions} session(s) passée(s) ignorée(s).")
         if self.unmapped_publics:
             report.notes.append(
                 "codes « public visé » sans correspondance data·inclusion (gardés dans le "
