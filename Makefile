@@ -71,6 +71,7 @@ run: setup
 	$(DORA) db upgrade && \
 	$(DORA) geodata load && \
 	$(DORA) demo seed --services $(DEMO_SERVICES) && \
+	$(DORA) observatoire calculer --quiet --si-necessaire && \
 	$(PYTHON) -m dora.accounts.mailserver --background && \
 	{ $(DORA) search worker > var/search-worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; } && \

@@ -45,7 +45,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 def _check_config(app: Flask) -> None:
     problems = config_module.problems(app.config)
     if problems:
-        raise RuntimeError(" ".join(problems))
+        raise config_module.ConfigError(" ".join(problems))
     for warning in config_module.warnings(app.config):
         logging.getLogger("dora").warning(warning)
 

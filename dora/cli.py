@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import FlaskGroup
 
 from dora import create_app, features
+from dora.core import cli_french
+
+cli_french.install()
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, help="Commandes de dora.")
@@ -18,4 +23,10 @@ for _module in features.modules("cli"):
 
 
 def main() -> None:
-    cli(prog_name="dora")
+    from dora.config import ConfigError
+
+    try:
+        cli(prog_name="dora")
+    except ConfigError as error:  # a setting is missing: say so, without a traceback
+        click.echo(f"Erreur : {error}", err=True)
+        sys.exit(1)

@@ -154,6 +154,10 @@ def from_environment(env: str | None = None) -> dict:
     }
 
 
+class ConfigError(RuntimeError):
+    """The settings cannot work (the message says which and how to fix it, in French)."""
+
+
 def problems(config: dict) -> list[str]:
     """Why the app must not start with this configuration (French), empty when it can."""
     found = []

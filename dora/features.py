@@ -29,6 +29,7 @@ FEATURES = (
     "publishing",
     "orientation",
     "offers",
+    "alerts",
     "coverage",
     "bench",
     # Shared API pieces: serves /api/v1/openapi.json, built from every feature's openapi.py.

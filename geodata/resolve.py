@@ -6,7 +6,8 @@ Every function takes a SQLAlchemy `Connection` or `Session` and returns immutabl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -22,9 +23,12 @@ __all__ = [
     "Commune",
     "Location",
     "TerritoryCodes",
+    "TypedCommune",
+    "commune_labels",
     "communes_for_postal_code",
     "get_commune",
     "locate",
+    "resolve_typed_commune",
     "search_communes",
     "territory_codes",
 ]
@@ -162,6 +166,188 @@ def _search_postal_codes(conn: Executor, prefix: str, limit: int) -> list[Commun
         AND EXISTS (SELECT 1 FROM unnest(c.codes_postaux) AS cp WHERE cp LIKE :prefix)""",
         {"departements": departements, "prefix": f"{prefix}%"},
         order,
+    )
+
+
+# A commune typed by a person ------------------------------------------------------------------
+#
+# The one resolver behind every form and page that asks for a commune (search, territory pages,
+# widget builder, service and structure editors, orientation form): what was typed — a name,
+# possibly as a suggestion's label « Saint-Denis (93) », an INSEE code or a postal code — with
+# the postal code and the INSEE code picked from the suggestions when the form has them.
+
+# "Saint-Denis (93)", "Saint-Denis (974)", "Ajaccio (2A)", "Saint-Denis (93200)".
+_LABELLED = re.compile(r"(?P<name>.*?)\s*\((?P<hint>\d[\dAB]\d{0,3})\)")
+_CODE = re.compile(r"\d{5}|2[AB]\d{3}")
+_MAX_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class TypedCommune:
+    """The commune a person meant, or the candidates to offer and a French message."""
+
+    commune: Commune | None
+    choices: tuple[Commune, ...] = ()
+    message: str | None = None
+    # The choices are close spellings (a typo?), not names matching what was typed.
+    guessed: bool = False
+
+    @property
+    def likeliest(self) -> Commune | None:
+        """The commune, else the first candidate (in the preferred territory, most
+        populated): for pages that must show something rather than ask."""
+        return self.commune or (self.choices[0] if self.choices else None)
+
+
+def commune_labels(communes: Sequence[Commune]) -> list[str]:
+    """Labels that tell every commune of a list apart: « Saint-Denis (93) », and with the
+    postal code (or INSEE code) when the name and département are not enough."""
+    base = [f"{c.nom} ({c.departement})" for c in communes]
+    labels = []
+    for commune, label in zip(communes, base, strict=True):
+        if base.count(label) > 1:
+            detail = commune.codes_postaux[0] if commune.codes_postaux else commune.code
+            label = f"{commune.nom} ({commune.departement}, {detail})"
+            if sum(1 for c in communes if c.nom == commune.nom and detail in c.codes_postaux) > 1:
+                label = f"{commune.nom} ({commune.departement}, {commune.code})"
+        labels.append(label)
+    return labels
+
+
+def _listed(communes: Sequence[Commune], count: int = 5) -> str:
+    return ", ".join(commune_labels(communes[:count]))
+
+
+def _preferred_first(communes: Sequence[Commune], prefer: Collection[str]) -> tuple[Commune, ...]:
+    return tuple(sorted(communes, key=lambda c: c.code not in prefer))
+
+
+def _one_of(candidates: Sequence[Commune], prefer: Collection[str], message: str) -> TypedCommune:
+    """The single candidate, or the single one in the preferred territory, else a choice."""
+    if len(candidates) == 1:
+        return TypedCommune(candidates[0])
+    preferred = [c for c in candidates if c.code in prefer]
+    if len(preferred) == 1:
+        return TypedCommune(preferred[0], _preferred_first(candidates, prefer))
+    return TypedCommune(None, _preferred_first(candidates, prefer), message)
+
+
+def resolve_typed_commune(
+    conn: Executor,
+    typed: str | None,
+    *,
+    code_postal: str | None = None,
+    code_insee: str | None = None,
+    prefer: Collection[str] = (),
+) -> TypedCommune:
+    """The commune meant by what a person typed.
+
+    - `code_insee` (picked from suggestions) wins while the typed name still names it;
+    - a five-character code is an INSEE code or a postal code (both are tried);
+    - a name is compared in normalised form; an exact name beats names starting with it
+      (« Saint-Denis » is not « Saint-Denis-en-Val »); a suggestion's label « Nom (93) »
+      or « Nom (93200) » narrows to that département or postal code, and so does
+      `code_postal`; a single name starting with what was typed is taken;
+    - among homonyms, the only one whose code is in `prefer` (a territory's communes).
+    Otherwise `commune` is None, `choices` lists candidates (preferred ones first) and
+    `message` says in French what is wrong.
+    """
+    typed = " ".join((typed or "").split())[:150]
+    code_postal = (code_postal or "").replace(" ", "")
+    if code_insee and code_insee.strip():
+        picked = get_commune(conn, code_insee)
+        name = _LABELLED.fullmatch(typed).group("name") if _LABELLED.fullmatch(typed) else typed
+        if picked is not None and (not name or normalise_name(picked.nom) == normalise_name(name)):
+            return TypedCommune(picked)
+    if not typed:
+        if not code_postal:
+            return TypedCommune(None, message="Indiquez la commune.")
+        return _by_postal_code(conn, code_postal, prefer)
+    if _CODE.fullmatch(typed.upper()):
+        by_code = get_commune(conn, typed)
+        candidates = [by_code] if by_code is not None else []
+        candidates += [
+            c for c in communes_for_postal_code(conn, typed) if by_code is None or c != by_code
+        ]
+        if not candidates:
+            return TypedCommune(None, message=f"Aucune commune n’a le code « {typed} ».")
+        return _one_of(
+            candidates,
+            prefer,
+            f"Plusieurs communes ont le code « {typed} » : {_listed(candidates)}. "
+            "Indiquez le nom de la commune.",
+        )
+    return _by_name(conn, typed, code_postal, prefer)
+
+
+def _by_postal_code(conn: Executor, code_postal: str, prefer: Collection[str]) -> TypedCommune:
+    if not _POSTAL_CODE.fullmatch(code_postal):
+        return TypedCommune(None, message=f"Le code postal compte 5 chiffres (« {code_postal} »).")
+    communes = communes_for_postal_code(conn, code_postal)
+    if not communes:
+        return TypedCommune(None, message=f"Aucune commune n’a le code postal {code_postal}.")
+    return _one_of(
+        communes,
+        prefer,
+        "Ce code postal couvre plusieurs communes : indiquez le nom de la commune.",
+    )
+
+
+def _by_name(conn: Executor, typed: str, code_postal: str, prefer: Collection[str]) -> TypedCommune:
+    labelled = _LABELLED.fullmatch(typed)
+    name, hint = (labelled.group("name"), labelled.group("hint")) if labelled else (typed, None)
+    wanted = normalise_name(name)
+    if not wanted:
+        return TypedCommune(None, message=f"Commune introuvable : « {typed} ».")
+    found = search_communes(conn, name, limit=_MAX_CANDIDATES)
+    if hint:
+        found = [
+            c for c in found if hint.upper() in (c.departement, c.code) or hint in c.codes_postaux
+        ]
+    if code_postal:
+        found = [c for c in found if code_postal in c.codes_postaux] or found
+    exact = [c for c in found if normalise_name(c.nom) == wanted]
+    if not exact and code_postal:
+        # « Paris 10e », « Saint-Denis Cedex »: what imports do with an address.
+        location = locate(conn, None, code_postal, name)
+        located = (
+            get_commune(conn, location.code_insee)
+            if location is not None and location.code_insee
+            else None
+        )
+        if located is not None and _names_alike(located.nom, wanted):
+            return TypedCommune(located)
+    starting = [c for c in found if wanted in normalise_name(c.nom)]
+    if exact:
+        return _one_of(
+            exact,
+            prefer,
+            f"Plusieurs communes s’appellent « {name} » : {_listed(exact)}. "
+            "Indiquez le code postal ou le département.",
+        )
+    if starting:
+        return _one_of(
+            starting,
+            prefer,
+            f"Plusieurs communes correspondent à « {name} » : {_listed(starting)}. "
+            "Choisissez-en une ou indiquez le code postal.",
+        )
+    message = f"Commune introuvable : « {name} »."
+    if found:  # close spellings, from the trigram fallback
+        return TypedCommune(
+            None, tuple(found), f"{message} Vouliez-vous dire : {_listed(found, 3)} ?", True
+        )
+    advice = " Vérifiez l’orthographe et le code postal." if code_postal else ""
+    return TypedCommune(None, message=message + advice)
+
+
+def _names_alike(nom: str, wanted: str) -> bool:
+    candidate = normalise_name(nom)
+    return (
+        candidate == wanted
+        or wanted.startswith(candidate + " ")
+        or candidate.startswith(wanted + " ")
+        or SequenceMatcher(None, candidate, wanted).ratio() >= _NAME_SIMILARITY
     )
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from dora.accounts import security
 from dora.accounts.operations import OperationError, normalise_email
+from dora.core.forms import FrenchMeta
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -28,10 +29,16 @@ def strong_password(form, field) -> None:
 
 
 class EmptyForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     """A button that changes something: only the CSRF token."""
 
 
 class AccountFields(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     """Name and new password: registration, and registration from an invitation."""
 
     nom_complet = StringField(
@@ -56,16 +63,25 @@ class RegisterForm(AccountFields):
 
 
 class LoginForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     email = EmailField("Adresse e-mail", [DataRequired(REQUIRED)])
     password = PasswordField("Mot de passe", [DataRequired(REQUIRED)])
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     email = EmailField("Adresse e-mail de votre compte", [DataRequired(REQUIRED), valid_email])
 
 
 class NewPasswordForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     password = PasswordField("Nouveau mot de passe", [DataRequired(REQUIRED), strong_password])
     password_confirm = PasswordField(
         "Confirmez le mot de passe",

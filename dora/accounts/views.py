@@ -262,6 +262,20 @@ def dashboard():
 # Development only: the mailbox written by the fallback and by `dora mail serve`.
 
 
+def _french_datetime(header) -> str:
+    """« 7 décembre 2026 à 13 h 05 » (Paris time) from a Date header; as written if unreadable."""
+    from zoneinfo import ZoneInfo
+
+    from dora.core.template_helpers import french_date
+
+    moment = getattr(header, "datetime", None)
+    if moment is None:
+        return str(header or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("Europe/Paris"))
+    return f"{french_date(moment)} à {moment.hour}\u00a0h\u00a0{moment.minute:02d}"
+
+
 @bp.get("/dev/mails")
 def dev_mails():
     if current_app.config.get("DORA_ENV") != "development":
@@ -278,7 +292,7 @@ def dev_mails():
                 "name": path.name,
                 "to": message["To"],
                 "subject": message["Subject"],
-                "date": message["Date"],
+                "date": _french_datetime(message["Date"]),
                 "body": body.get_content() if body else "",
             }
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from geoalchemy2.shape import to_shape
 from markupsafe import Markup
 
 from dora.catalogue import queries
 from dora.catalogue.models import LocationPrecision, Moderation
+from dora.catalogue.share import share_texts
 from dora.core.mapbuilder import point_map
+from dora.core.urls import same_site_path
 from dora.extensions import db
 from dora.territories.queries import zone_labels
 
@@ -64,8 +66,16 @@ def service_page(service_id: str):
         service=service,
         map_html=map_html,
         zone=zone,
+        results_url=_results_url(request.args.get("retour")),
+        share=share_texts(service),
         place_unknown=queries.place_unknown(db.session, service),
     )
+
+
+def _results_url(value: str | None) -> str | None:
+    """« Retour aux résultats »: only a path of our own search page (no open redirect)."""
+    path = same_site_path(value)
+    return path if path and (path == "/recherche" or path.startswith("/recherche?")) else None
 
 
 @bp.get("/structures/<structure_id>")

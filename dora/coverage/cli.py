@@ -25,8 +25,20 @@ def _number(value: float, digits: int = 1) -> str:
     "À lancer chaque nuit (cron) et après un import.",
 )
 @click.option("--quiet", is_flag=True, help="N’afficher que le résumé.")
+@click.option(
+    "--si-necessaire",
+    "only_if_needed",
+    is_flag=True,
+    help="Ne rien faire si les chiffres sont à jour (jamais calculés, plus d’un jour, ou "
+    "catalogue modifié depuis : recalculer).",
+)
 @with_appcontext
-def compute_command(quiet: bool) -> None:
+def compute_command(quiet: bool, only_if_needed: bool) -> None:
+    if only_if_needed:
+        state = queries.freshness(db.session)
+        if state.computed and not state.warnings:
+            click.echo("Couverture à jour : rien à recalculer.")
+            return
     if not db.session.scalar(db.text("SELECT count(*) FROM commune")):
         raise FrenchError("Référentiel des communes absent : lancez d’abord « dora geodata load ».")
     result = operations.rebuild(db.session, progress=None if quiet else click.echo)

@@ -66,21 +66,30 @@ def unit_label(unit: UnitFigures, distance_km: int) -> str:
     return f"{unit.nom} ({unit.code}), {people} hab. — {state}"
 
 
+def script_json(text: str) -> Markup:
+    """JSON text made safe inside a <script> (as Jinja's `tojson` does)."""
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
 class CoverageLayer(MacroElement):
-    """Draws the coverage features with dora/static/js/coverage-map.js (loaded by the page)."""
+    """Draws the coverage features with dora/static/js/coverage-map.js (loaded by the page).
+    `data_json`: the data as JSON text (département outlines are spliced in as PostGIS wrote
+    them, not parsed and dumped again on every page)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            DoraCoverage.draw({{ this._parent.get_name() }}, {{ this.data|tojson }});
+            DoraCoverage.draw({{ this._parent.get_name() }}, {{ this.data_json }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data_json: str) -> None:
         super().__init__()
         self._name = "CoverageLayer"
-        self.data = data
+        self.data_json = script_json(data_json)
 
 
 def _bounds(points: Sequence[tuple[float, float]]) -> list[list[float]] | None:
@@ -114,7 +123,7 @@ def units_map(units: Sequence[UnitFigures], distance_km: int, *, aria_label: str
         "colours": {"covered": COVERED_COLOUR, "uncovered": UNCOVERED_COLOUR,
                     "outline": OUTLINE_COLOUR},
     }  # fmt: skip
-    CoverageLayer(data).add_to(page_map)
+    CoverageLayer(json.dumps(data, ensure_ascii=False)).add_to(page_map)
     return render_map(page_map)
 
 
@@ -134,29 +143,31 @@ def departements_map(
         geometry = outlines.get(item.code)
         if geometry is None:
             continue
+        properties = {
+            "fill": share_colour(item.share),
+            "label": map_label(
+                f"{item.nom} ({item.code}) : {percent(item.share)} de la population "
+                f"couverte, {item.units_uncovered} commune"
+                f"{'s' if item.units_uncovered != 1 else ''} sans offre"
+            ),
+        }
+        # `geometry` is GeoJSON text from ST_AsGeoJSON: numbers and GeoJSON keywords only.
         features.append(
-            {
-                "type": "Feature",
-                "geometry": json.loads(geometry),
-                "properties": {
-                    "fill": share_colour(item.share),
-                    "label": map_label(
-                        f"{item.nom} ({item.code}) : {percent(item.share)} de la population "
-                        f"couverte, {item.units_uncovered} commune"
-                        f"{'s' if item.units_uncovered != 1 else ''} sans offre"
-                    ),
-                },
-            }
+            f'{{"type":"Feature","geometry":{geometry},'
+            f'"properties":{json.dumps(properties, ensure_ascii=False)}}}'
         )
     page_map = new_map(height="560px", aria_label=aria_label, zoom_start=5)
-    data = {
-        "kind": "departements",
-        "features": {"type": "FeatureCollection", "features": features},
-        "colours": {"outline": OUTLINE_COLOUR},
+    data_json = (
+        '{"kind":"departements","features":{"type":"FeatureCollection","features":['
+        + ",".join(features)
+        + ']},"colours":'
+        + json.dumps({"outline": OUTLINE_COLOUR})
         # France opens on the metropolitan départements (overseas are in the table).
-        "bounds": METROPOLE_BOUNDS if metropole else None,
-    }
-    CoverageLayer(data).add_to(page_map)
+        + ',"bounds":'
+        + json.dumps(METROPOLE_BOUNDS if metropole else None)
+        + "}"
+    )
+    CoverageLayer(data_json).add_to(page_map)
     return render_map(page_map)
 
 

@@ -83,7 +83,8 @@ _UNIT = {
         },
         "services_a_distance": {
             **_COUNT,
-            "description": "Services à distance éligibles, hors ceux ouverts à toute la France.",
+            "description": "Services à distance éligibles (ceux ouverts à toute la France "
+            "compris).",
         },
         "longitude": {"type": "number"},
         "latitude": {"type": "number"},
@@ -182,6 +183,10 @@ PATHS = {
                                         "type": "array", "items": {"type": "string"}},
                                     "communes_non_couvertes": {
                                         "type": "array",
+                                        "description": "Communes sans service éligible sur "
+                                        "place à moins de la distance, les plus peuplées "
+                                        "d’abord (au plus 50) ; pour la France et une région, "
+                                        "la plus grande de chaque département.",
                                         "items": {"$ref": _REF.format("CouvertureCommune")},
                                     },
                                 },

@@ -1,18 +1,20 @@
 """`rebuild`: compute the whole coverage of France from the search index, in one transaction.
 
-Which services count, and for whom, is the search's business, so nothing of it is rewritten
-here (DESIGN.md, « Where each rule lives »):
+Which services count, and for whom, is defined once in `dora.rules` (SQL functions of
+migration 0009); nothing of it is rewritten here:
 - visibility: a service counts when it has a row in `search_document` (published, structure
-  validated: the search triggers decide) that today's suspension window does not hide —
-  `dora.search.query.not_suspended()`, compiled into this SQL;
-- on site / remote: the `on_site` and `remote` columns of `search_document`;
-- zone normalisation (empty, `france`, `99100` → « * »): the `elig` column;
-- eligibility expansion (a commune → its own code, its EPCI, département, région, « * »; an
-  arrondissement → also its commune): the codes of `dora.search.query.Place`, built by the
-  search's own `_place` for every unit, then compared with `elig &&` as the search does;
-- category expansion: a document's `keys` already hold the key of each thématique's
-  category (search_facets_of, migration 0002), so a need is one facet key.
-tests/coverage/test_coverage_rules.py holds the figures to the search's answers.
+  validated: `dora_is_public` in the index triggers) that today's suspension window does not
+  hide (`dora_not_suspended`, `dora.rules.NOT_SUSPENDED_SQL`);
+- on site / remote: the `on_site` and `remote` columns of `search_document`
+  (`dora_on_site`, `dora_remote`: a service with neither a mode nor a point, « lieu non
+  précisé », is shown like a remote one, so it counts as remote here too);
+- zone normalisation (empty, `france`, `99100` → « * »): the `elig` column (`dora_elig`);
+- eligibility expansion (a commune → its own code, its EPCI, its département, « * »; an
+  arrondissement → also its commune): `dora_place_codes` for every unit, compared with
+  `elig &&` as the search's conditions do;
+- category expansion: a document's `keys` hold the key of each thématique's category
+  (`dora_thematiques_expanded`), so a need is one facet key.
+tests/coverage/test_coverage_figures.py holds the figures to the search's own answers.
 
 Distances are sphere distances between the unit's reference point (the one the search uses
 for that commune or arrondissement) and the service's point, as `ST_DWithin(…, false)` in the
@@ -34,12 +36,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from dora import rules
 from dora.offers.kinds import COVERAGE_NEEDS
 from dora.offers.kinds import coverage_needs_sql as offer_needs_sql
-from dora.search import query as search_query
 
 DISTANCES_KM = (5, 10, 15, 20, 30)
 DEFAULT_DISTANCE_KM = 15
@@ -81,46 +82,8 @@ class RunResult:
 
 
 def visible_today_sql() -> str:
-    """The search's suspension rule as SQL over the `search_document` table (not aliased)."""
-    return str(
-        search_query.not_suspended().compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-        )
-    )
-
-
-def unit_codes(session: Session) -> list[tuple[str, str]]:
-    """(unit code, its eligibility codes joined by commas) for every unit, from the search's
-    own expansion (`Place.codes`): communes, and the arrondissements of Paris, Lyon and
-    Marseille in place of their commune."""
-    # The search builds a Place from these columns; reuse its query text and its builder.
-    columns = search_query._PLACE_COLUMNS
-    build = search_query._place
-    units: list[tuple[str, str]] = []
-    rows = session.execute(
-        text(
-            f"""SELECT {columns}, {search_query._PLACE_CODES.format(arrondissement="NULL")}
-            FROM commune AS c
-            WHERE NOT EXISTS (SELECT 1 FROM arrondissement_municipal AS a
-                              WHERE a.commune_code = c.code)"""
-        )
-    )
-    for row in rows:
-        place = build(row, longitude=row.longitude, latitude=row.latitude)
-        units.append((row.code, ",".join(place.codes)))
-    rows = session.execute(
-        text(
-            f"""SELECT {columns}, a.code AS arrondissement,
-                {search_query._PLACE_CODES.format(arrondissement="a.code")}
-            FROM arrondissement_municipal AS a JOIN commune AS c ON c.code = a.commune_code"""
-        )
-    )
-    for row in rows:
-        place = build(
-            row, longitude=row.longitude, latitude=row.latitude, arrondissement=row.arrondissement
-        )
-        units.append((row.arrondissement, ",".join(place.codes)))
-    return units
+    """The suspension rule as SQL over the `search_document` table (not aliased)."""
+    return rules.NOT_SUSPENDED_SQL.format(alias="search_document")
 
 
 def rebuild(session: Session, *, progress=None) -> RunResult:
@@ -156,25 +119,27 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     for table in _STAGING:
         run(text(f"DROP TABLE IF EXISTS {table}"))
 
-    # Units and their eligibility codes -------------------------------------------------
-    codes = unit_codes(session)
+    # Units and their eligibility codes (dora_place_codes: the person side of the rule) ----
     run(
         text(
             """CREATE UNLOGGED TABLE coverage_tmp_unit AS
-            WITH c(code, codes) AS (
-                SELECT u, string_to_array(c, ',') FROM unnest(CAST(:units AS text[]),
-                                                             CAST(:codes AS text[])) AS x(u, c))
-            SELECT (row_number() OVER (ORDER BY c.code))::int AS id, c.code,
+            WITH u(code, commune_code, arrondissement) AS (
+                SELECT c.code, c.code, NULL FROM commune AS c
+                WHERE NOT EXISTS (SELECT 1 FROM arrondissement_municipal AS a
+                                  WHERE a.commune_code = c.code)
+                UNION ALL
+                SELECT a.code, a.commune_code, a.code FROM arrondissement_municipal AS a)
+            SELECT (row_number() OVER (ORDER BY u.code))::int AS id, u.code::text AS code,
                 m.code::text AS commune_code, coalesce(a.nom, m.nom) AS nom,
                 coalesce(a.population, m.population) AS population,
                 m.epci_code::text AS epci_code, m.departement_code::text AS departement_code,
                 m.region_code::text AS region_code,
-                coalesce(a.location, m.location) AS location, c.codes
-            FROM c
-            LEFT JOIN arrondissement_municipal AS a ON a.code = c.code
-            JOIN commune AS m ON m.code = coalesce(a.commune_code, c.code)"""
-        ),
-        {"units": [u for u, _ in codes], "codes": [c for _, c in codes]},
+                coalesce(a.location, m.location) AS location,
+                dora_place_codes(u.commune_code, u.arrondissement) AS codes
+            FROM u
+            JOIN commune AS m ON m.code = u.commune_code
+            LEFT JOIN arrondissement_municipal AS a ON a.code = u.arrondissement"""
+        )
     )
     run(text("CREATE INDEX ON coverage_tmp_unit USING gist (location)"))
     run(text("ANALYZE coverage_tmp_unit"))

@@ -261,20 +261,41 @@ def freshness(session: Session, now: datetime | None = None) -> Freshness:
 # Territories -----------------------------------------------------------------------------
 
 
+def _precomputed_population(session: Session, key: TerritoryKey) -> int | None:
+    """The territory's population as the last computation summed it (one indexed row)."""
+    value = session.scalar(
+        text(
+            """SELECT population FROM coverage_territory
+            WHERE level = :level AND code = :code AND need = 0 AND distance_km = :km"""
+        ),
+        {"level": key.level, "code": key.code, "km": DEFAULT_DISTANCE_KM},
+    )
+    return None if value is None else int(value)
+
+
 def load_territory(session: Session, key: TerritoryKey) -> Territory | None:
     if key.level == "france":
-        population = session.scalar(text("SELECT coalesce(sum(population), 0) FROM commune"))
+        population = _precomputed_population(session, key)
+        if population is None:
+            population = session.scalar(text("SELECT coalesce(sum(population), 0) FROM commune"))
         return Territory(key, "France", int(population or 0))
     if key.level == "region":
         row = session.execute(
-            text(
-                """SELECT r.nom, (SELECT coalesce(sum(population), 0) FROM commune
-                                  WHERE region_code = r.code) AS population
-                FROM region AS r WHERE r.code = :code"""
-            ),
-            {"code": key.code},
+            text("SELECT r.nom FROM region AS r WHERE r.code = :code"), {"code": key.code}
         ).first()
-        return Territory(key, row.nom, int(row.population)) if row else None
+        if row is None:
+            return None
+        population = _precomputed_population(session, key)
+        if population is None:
+            population = session.scalar(
+                text(
+                    """SELECT coalesce(sum(c.population), 0) FROM commune AS c
+                    JOIN departement AS d ON d.code = c.departement_code
+                    WHERE d.region_code = :code"""
+                ),
+                {"code": key.code},
+            )
+        return Territory(key, row.nom, int(population or 0))
     if key.level == "departement":
         row = session.execute(
             text(
@@ -702,6 +723,47 @@ def departement_shares(
     ]
 
 
+def largest_uncovered_by_departement(
+    session: Session, territory: Territory, need: str, distance_km: int
+) -> list[UnitFigures]:
+    """For France or a région: each département's most populated uncovered commune."""
+    where = "" if territory.level == "france" else "AND u.region_code = :code"
+    rows = session.execute(
+        text(
+            f"""SELECT u.code, u.nom, u.population, u.longitude, u.latitude, c.nearest_m,
+                coalesce(c.n{distance_km}, 0) AS within,
+                coalesce(c.remote, 0) + n.remote_everywhere AS remote
+            FROM coverage_territory AS t
+            JOIN coverage_unit AS u ON u.id = t.largest_uncovered
+            JOIN coverage_need AS n ON n.need = t.need
+            LEFT JOIN coverage_cell AS c ON c.unit = u.id AND c.need = t.need
+            WHERE t.level = 'departement' AND t.need = :need AND t.distance_km = :km {where}
+            ORDER BY u.population DESC, u.code
+            LIMIT :limit"""
+        ),
+        {
+            "need": need_number(need),
+            "km": distance_km,
+            "code": territory.code,
+            "limit": UNCOVERED_LIST_LIMIT,
+        },
+    ).all()
+    return [
+        UnitFigures(
+            code=row.code,
+            nom=row.nom,
+            population=row.population,
+            longitude=row.longitude,
+            latitude=row.latitude,
+            nearest_m=row.nearest_m,
+            within=row.within,
+            remote=row.remote,
+            covered=False,
+        )
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Outline:
     code: str
@@ -794,13 +856,10 @@ def overview(session: Session, territory: Territory, selection: Selection) -> Ov
         result.departements = departement_shares(
             session, territory, selection.need, selection.distance_km
         )
-        result.uncovered = units(
-            session,
-            territory,
-            selection.need,
-            selection.distance_km,
-            uncovered_only=True,
-            limit=UNCOVERED_LIST_LIMIT,
+        # The largest uncovered commune of each département (precomputed): reading the
+        # national list of uncovered communes would scan thousands of cells.
+        result.uncovered = largest_uncovered_by_departement(
+            session, territory, selection.need, selection.distance_km
         )
     else:
         result.units = units(session, territory, selection.need, selection.distance_km)

@@ -205,12 +205,10 @@ def resolve_place(session: Session, value: str) -> tuple[str | None, str | None]
         if load_territory(session, ref) is None:
             return None, f"Aucune intercommunalité n’a le SIREN « {value} »."
         return ref.param, None
-    commune = resolve.get_commune(session, value) if len(value) == 5 else None
-    if commune is None and re.fullmatch(r"\d{5}", value):
-        found = resolve.communes_for_postal_code(session, value)
-        commune = found[0] if found else None
-    if commune is not None:
-        return f"commune:{commune.code}", None
+    # A commune (name, label « Nom (93) », INSEE or postal code) first, then an EPCI by name.
+    resolved = resolve.resolve_typed_commune(session, value)
+    if resolved.likeliest is not None and not resolved.guessed:
+        return f"commune:{resolved.likeliest.code}", None
     for match in find_territories(session, value, limit=5):
         if match.ref.kind in ("commune", "epci"):
             return match.ref.param, None

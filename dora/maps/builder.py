@@ -23,25 +23,31 @@ from dora.core.mapbuilder import MapHtml, new_map, render_map
 # Services on maps ------------------------------------------------------------------------
 
 # One colour per thématique category, in the order of the schema's categories (a new
-# category cycles through them). Each is dark enough to carry white text (contrast ≥ 4.5:1
-# on the cluster badges); the category is always said in words too (legend, popups, list).
+# category cycles through them). Sixteen colours cannot all be told apart by everyone, so:
+# - each carries white text (contrast ≥ 4.5:1 on the cluster badges);
+# - they were chosen (farthest-point search among those dark enough) to stay ≥ 10 ΔE*ab apart
+#   from one another in normal vision and in simulated deuteranopia, protanopia and
+#   tritanopia (Machado 2009), where the former palette had pairs 2 ΔE apart
+#   (tests/maps/test_palette.py measures it);
+# - the category is always said in words too: the layer control is a text legend, and
+#   popups and lists name the category.
 CATEGORY_PALETTE = (
     "#1f5fa8",
-    "#b3401b",
-    "#2e7d32",
-    "#8e24aa",
-    "#c62828",
-    "#00695c",
-    "#6d4c41",
-    "#ad1457",
-    "#283593",
-    "#8a6100",
-    "#007c85",
-    "#4f7a21",
-    "#5e35b1",
-    "#455a64",
-    "#bf360c",
-    "#37474f",
+    "#cc4400",
+    "#664444",
+    "#8811ff",
+    "#aa5588",
+    "#993322",
+    "#8811cc",
+    "#777755",
+    "#881177",
+    "#cc00bb",
+    "#555566",
+    "#008800",
+    "#557766",
+    "#2266ee",
+    "#225511",
+    "#995599",
 )
 ALL_CATEGORIES_COLOUR = "#1b1b1f"
 

@@ -25,6 +25,14 @@ KIND_LABELS = {
     "commune": "Commune",
 }
 FRANCE_CODES = ("france", "99100")
+# BANATIC / COG nature juridique of EPCI.
+EPCI_TYPE_LABELS = {
+    "METRO": "Métropole",
+    "MET69": "Métropole",
+    "CU": "Communauté urbaine",
+    "CA": "Communauté d’agglomération",
+    "CC": "Communauté de communes",
+}
 
 _CODE_PATTERNS = {
     "departement": re.compile(r"(?:\d{2}|2[AB]|97\d)"),
@@ -83,6 +91,8 @@ class Territory:
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "epci":
+            return EPCI_TYPE_LABELS.get(self.extra.get("type") or "", KIND_LABELS["epci"])
         return KIND_LABELS[self.kind]
 
     @property
@@ -214,6 +224,7 @@ def _epci(session: Session, code: str) -> Territory | None:
                 (SELECT nom FROM members ORDER BY population DESC, code LIMIT 1) AS main_nom,
                 (SELECT departement_code FROM members
                  GROUP BY departement_code ORDER BY count(*) DESC LIMIT 1) AS departement_code,
+                (SELECT array_agg(DISTINCT departement_code) FROM members) AS departement_codes,
                 ST_AsGeoJSON(h.geom, 5) AS outline,
                 ST_XMin(h.geom) AS west, ST_YMin(h.geom) AS south,
                 ST_XMax(h.geom) AS east, ST_YMax(h.geom) AS north
@@ -224,7 +235,10 @@ def _epci(session: Session, code: str) -> Territory | None:
     ).one_or_none()
     if row is None or not row.codes:
         return None
-    departement = _departement_names(session).get(row.departement_code)
+    # An intercommunalité over several départements (Métropole du Grand Paris: 75, 92, 93,
+    # 94 and a few communes of 91 and 95) is not « in » the one that has most of its members.
+    spans = sorted(row.departement_codes or [])
+    departement = _departement_names(session).get(row.departement_code) if len(spans) == 1 else None
     codes = list(row.codes)
     return Territory(
         kind="epci",
@@ -244,7 +258,7 @@ def _epci(session: Session, code: str) -> Territory | None:
         search_commune=(row.main_code, row.main_nom),
         departement=(row.departement_code, departement) if departement else None,
         commune_count=row.commune_count,
-        extra={"type": row.type},
+        extra={"type": row.type, "departements": spans},
     )
 
 

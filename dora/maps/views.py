@@ -20,7 +20,6 @@ from dora.maps.builder import (
 from dora.maps.filters import MapFilters, parse_filters
 from dora.maps.pages import MAP_HEIGHT_PX, PageErrors, cluster_colour, initial_view
 from dora.maps.territory import (
-    KIND_LABELS,
     Territory,
     TerritoryRef,
     find_territories,
@@ -28,6 +27,7 @@ from dora.maps.territory import (
 )
 from geodata import reference as geodata_reference
 from geodata import resolve
+from geodata.text import normalise_name
 
 bp = Blueprint("maps", __name__)
 
@@ -43,15 +43,13 @@ def resolve_reference(
     value = (value or "").strip()[:100]
     if not value:
         return None, None
-    commune = resolve.get_commune(db.session, value) if len(value) == 5 else None
+    resolved = resolve.resolve_typed_commune(
+        db.session, value, prefer=territory.commune_codes if territory else ()
+    )
+    # A page shows the likeliest homonym rather than asking (the list can be re-sorted).
+    commune = resolved.likeliest
     if commune is None:
-        found = resolve.communes_for_postal_code(db.session, value) or resolve.search_communes(
-            db.session, value, limit=10
-        )
-        inside = [c for c in found if territory and c.code in territory.commune_codes]
-        commune = (inside or found or [None])[0]
-    if commune is None:
-        return None, f"Commune introuvable : « {value} »."
+        return None, resolved.message or f"Commune introuvable : « {value} »."
     return (
         queries.Reference(
             commune.longitude, commune.latitude, f"{commune.nom} ({commune.code})", commune.code
@@ -106,7 +104,8 @@ def territories_index():
         "maps/index.html",
         q=q,
         matches=matches,
-        by_region=sorted(by_region.items()),
+        # French order: « Île-de-France » among the I, not after « Provence » (accents fold).
+        by_region=sorted(by_region.items(), key=lambda item: normalise_name(item[0])),
     )
 
 
@@ -180,7 +179,7 @@ def territory_page(kind: str, code: str):
         render_template(
             "maps/territory.html",
             territory=territory,
-            kind_label=KIND_LABELS[territory.kind],
+            kind_label=territory.kind_label,
             filters=filters,
             errors=PageErrors(errors),
             offer=offer,

@@ -8,7 +8,6 @@ carries a real INSEE code; the eligibility zone is a list of known territory cod
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 from typing import Any
 
@@ -26,7 +25,6 @@ from wtforms import (
 )
 from wtforms.fields import EmailField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     Email,
     InputRequired,
@@ -41,7 +39,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from dora import vocabulary
 from dora.catalogue.models import FrequenceMaj
-from dora.core.forms import web_url
+from dora.core.forms import FrenchMeta, phone_number, web_url
 from dora.extensions import db
 from dora.publishing import fields, opening_hours, queries
 from geodata import resolve
@@ -53,17 +51,7 @@ FREQUENCE_LABELS = {
     FrequenceMaj.SEMESTRIELLE: "Tous les six mois",
     FrequenceMaj.ANNUELLE: "Tous les ans",
 }
-_PHONE_CHARS = re.compile(r"^\+?[0-9 .()\-]+$")
 MAX_TEXT = 10_000
-
-
-class FrenchMeta(DefaultMeta):
-    """WTForms' own French translations for the messages we do not write ourselves."""
-
-    locales = ("fr_FR", "fr")
-
-    def get_translations(self, form):
-        return DefaultMeta.get_translations(self, form)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -77,7 +65,16 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError(f"Valeur(s) inconnue(s) : {', '.join(unknown)}.")
 
 
-class FrenchFloatField(FloatField):
+class _NumberNotReadStops:
+    """A value that is not a number gets one message, not also a range error about the
+    empty value the failed conversion left (« beaucoup » is not « hors de 0–168 »)."""
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
+class FrenchFloatField(_NumberNotReadStops, FloatField):
     """Accepts the French decimal comma (7,5): a text input, since number inputs drop it."""
 
     widget = TextInput()
@@ -98,7 +95,7 @@ class FrenchFloatField(FloatField):
             self.data = None
 
 
-class FrenchIntegerField(IntegerField):
+class FrenchIntegerField(_NumberNotReadStops, IntegerField):
     widget = TextInput()
 
     def process_formdata(self, valuelist) -> None:
@@ -128,16 +125,7 @@ def _optional_choices(enum) -> list[SelectChoice]:
 _url = web_url
 
 
-def _phone(form, field: Field) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    digits = re.sub(r"\D", "", value)
-    if not _PHONE_CHARS.match(value) or not 3 <= len(digits) <= 15:
-        raise ValidationError(
-            "Numéro de téléphone invalide : des chiffres, espaces ou points, "
-            "par exemple 01 23 45 67 89."
-        )
+_phone = phone_number
 
 
 def _opening_hours(form, field: Field) -> None:
@@ -194,9 +182,6 @@ class ServiceForm(FlaskForm):
     frais = SelectField(
         fields.LABELS["frais"], choices=_optional_choices(vocabulary.v1.Frais), default=""
     )
-    frais_precisions = TextAreaField(
-        fields.LABELS["frais_precisions"], [Length(max=MAX_TEXT)], filters=STRIP
-    )
     volume_horaire_hebdomadaire = FrenchFloatField(
         fields.LABELS["volume_horaire_hebdomadaire"],
         [
@@ -207,6 +192,9 @@ class ServiceForm(FlaskForm):
     nombre_semaines = FrenchIntegerField(
         fields.LABELS["nombre_semaines"],
         [Optional(), NumberRange(1, 520, "La durée est comprise entre 1 et 520 semaines.")],
+    )
+    frais_precisions = TextAreaField(
+        fields.LABELS["frais_precisions"], [Length(max=MAX_TEXT)], filters=STRIP
     )
 
     # Lieu et accueil
@@ -371,55 +359,15 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def find_commune(code_insee: str | None, code_postal: str | None, nom: str | None):
-    """The commune meant by the form's fields, or a French message saying what is wrong.
-
-    The INSEE code filled by the autocomplete wins when it agrees with the name typed; else
-    the postal code and the name are resolved as the catalogue does for imports.
-    """
-    session = db.session
-    wanted = normalise_name(nom)
-    if code_insee:
-        commune = resolve.get_commune(session, code_insee)
-        if commune is not None and (not wanted or normalise_name(commune.nom) == wanted):
-            return commune
-    if not wanted and not code_postal:
-        return "Indiquez la commune."
-    if wanted:
-        location = resolve.locate(session, None, code_postal, nom)
-        if location is not None and location.code_insee:
-            commune = resolve.get_commune(session, location.code_insee)
-            if commune is not None and (
-                normalise_name(commune.nom) == wanted
-                or normalise_name(commune.nom).startswith(wanted + " ")
-                or _close(commune.nom, wanted)
-            ):
-                return commune
-        matches = resolve.search_communes(session, nom or "", limit=6)
-        if code_postal:
-            matches = [c for c in matches if code_postal in c.codes_postaux] or matches
-        exact = [c for c in matches if normalise_name(c.nom) == wanted]
-        if len(exact) == 1:
-            return exact[0]
-        if not any(wanted in normalise_name(c.nom) for c in matches):
-            message = f"Commune introuvable : « {nom} »."
-            if matches:  # close spellings from the trigram fallback
-                close = ", ".join(f"{c.nom} ({c.departement})" for c in matches[:3])
-                return f"{message} Vouliez-vous dire : {close} ?"
-            return f"{message} Vérifiez l’orthographe et le code postal."
-        listed = ", ".join(f"{c.nom} ({c.departement})" for c in (exact or matches)[:5])
-        return f"Plusieurs communes correspondent à « {nom} » : {listed}. Indiquez le code postal."
-    communes = resolve.communes_for_postal_code(session, code_postal or "")
-    if len(communes) == 1:
-        return communes[0]
-    if not communes:
-        return f"Aucune commune n’a le code postal {code_postal}."
-    return "Ce code postal couvre plusieurs communes : indiquez le nom de la commune."
-
-
-def _close(nom: str, wanted: str) -> bool:
-    from difflib import SequenceMatcher
-
-    return SequenceMatcher(None, normalise_name(nom), wanted).ratio() >= 0.85
+    """The commune meant by the form's fields, or a French message saying what is wrong
+    (geodata.resolve.resolve_typed_commune: the INSEE code filled by the autocomplete wins
+    while the name typed still names it)."""
+    resolved = resolve.resolve_typed_commune(
+        db.session, nom, code_postal=code_postal, code_insee=code_insee
+    )
+    if resolved.commune is not None:
+        return resolved.commune
+    return resolved.message or f"Commune introuvable : « {nom} »."
 
 
 def resolve_territory(text: str):

@@ -50,10 +50,31 @@ def _hint(value: str) -> str:
 
 
 def validate(value: str | None) -> str | None:
-    """The stripped value if it is valid OSM opening hours (None when empty).
+    """The stripped value if it is valid OSM opening hours (None when empty); hours typed in
+    French (« du lundi au vendredi de 9h à 17h ») are accepted and returned in OSM syntax.
 
     Raises OpeningHoursError with a French message saying where the problem is.
     """
+    try:
+        return _validate_osm(value)
+    except OpeningHoursError as osm_error:
+        from dora.core.opening_hours_fr import FrenchHoursError, parse_french
+        from dora.core.opening_hours_grid import to_osm
+
+        try:
+            converted = to_osm(parse_french(value or ""))
+        except FrenchHoursError as french_error:
+            if _FRENCH_DAYS.search(value or "") or _FRENCH_HOURS.search(value or ""):
+                raise OpeningHoursError(
+                    f"Horaires non compris : {french_error} Écrivez par exemple « du lundi "
+                    "au vendredi de 9h à 12h et de 14h à 17h, fermé les jours fériés », "
+                    "ou utilisez la grille."
+                ) from None
+            raise osm_error from None
+        return _validate_osm(converted)
+
+
+def _validate_osm(value: str | None) -> str | None:
     if value is None:
         return None
     value = " ".join(value.split())

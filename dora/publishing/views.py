@@ -25,6 +25,7 @@ from dora.accounts.permissions import (
 )
 from dora.catalogue.models import STATUT_LABELS, Service, Statut, Structure
 from dora.core.mapbuilder import FRANCE_CENTER, new_map, render_map, tooltip
+from dora.core.markdown import render_markdown
 from dora.core.transactions import attempt
 from dora.core.urls import same_site_path
 from dora.extensions import db
@@ -127,6 +128,50 @@ def _render_editor(form: ServiceForm, service: Service | None, structure: Struct
         categories=vocabulary.thematiques_by_category(),
         **extra,
     )
+
+
+MAX_PREVIEW = 20_000
+
+
+@bp.post("/mon-espace/apercu-description")
+@verified_required
+def markdown_preview():
+    """The description as pages will show it (the editor's « Aperçu »): same renderer, same
+    sanitiser, so the preview cannot differ from the page nor run anything."""
+    text = request.form.get("texte", "")[:MAX_PREVIEW]
+    html = render_markdown(text) or Markup('<p class="meta">Rien à afficher.</p>')
+    return str(html), 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.post("/mon-espace/horaires")
+@verified_required
+def opening_hours_tool():
+    """The editor's week grid asks here, so that the grid, the French phrasings and the stored
+    OSM string are handled by one tested implementation (dora.core.opening_hours_grid):
+    `grille` (JSON) → OSM string; `texte` (OSM or French) → OSM string and grid."""
+    import json
+
+    from dora.core.opening_hours_fr import french_opening_hours
+    from dora.core.opening_hours_grid import GridError, WeekGrid, from_osm, to_osm
+    from dora.publishing.opening_hours import OpeningHoursError, validate
+
+    try:
+        if "grille" in request.form:
+            try:
+                data = json.loads(request.form["grille"][:MAX_PREVIEW])
+            except ValueError:
+                raise GridError("Grille d’horaires illisible.") from None
+            value = validate(to_osm(WeekGrid.from_json(data))) or ""
+        else:
+            value = validate(request.form.get("texte", "")[:MAX_PREVIEW]) or ""
+    except (GridError, OpeningHoursError) as error:
+        return {"erreur": str(error)}, 200
+    grid = from_osm(value)
+    return {
+        "osm": value,
+        "grille": grid.to_json() if grid is not None else None,
+        "lignes": french_opening_hours(value) or [],
+    }
 
 
 # Lists and dashboards ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ How a change reaches the indexes:
 `rebuild()` (`dora search reindex`) recomputes the whole postgres index into a shadow table
 with two parallel connections, builds its indexes, then swaps it in one short transaction and
 replays the changes made meanwhile: searches keep answering from the old index until the swap.
+The map counts, derived from the index, are then recounted from the new one.
 """
 
 from __future__ import annotations
@@ -373,6 +374,17 @@ def _rebuild(engine: Engine, progress: Progress | None) -> SyncReport:
             {"watermark": watermark},
         )
     report.phases["bascule"] = time.perf_counter() - phase
+
+    # The map counts are derived from the index (dora.search.map_counts): recount them from
+    # the new one, which may have corrected documents. Writers wait for it (their triggers
+    # add to these tables), searches do not.
+    phase = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(
+            text("LOCK TABLE map_grid_cell, map_commune_stat, map_remote_zone IN EXCLUSIVE MODE")
+        )
+        connection.execute(text("SELECT map_grid_rebuild()"))
+    report.phases["cartes"] = time.perf_counter() - phase
     report.seconds = time.perf_counter() - started
     return report
 

@@ -23,7 +23,6 @@ from geodata import resolve
 bp = Blueprint("search", __name__)
 
 RAYONS_KM = (5, 10, 20, 50, 100, 200)
-MAX_CHOICES = 12
 PAGE_LINKS = 2  # pages shown each side of the current one
 
 
@@ -49,27 +48,6 @@ def _commune_label(commune: resolve.Commune) -> str:
     return f"{commune.nom} ({commune.departement})"
 
 
-def _resolve_typed_commune(typed: str) -> tuple[str | None, list[resolve.Commune]]:
-    """The INSEE code a typed name or postal code designates, or the choices to offer."""
-    typed = typed.strip()
-    if not typed:
-        return None, []
-    found = resolve.search_communes(db.session, typed, limit=MAX_CHOICES)
-    if len(found) == 1:
-        return found[0].code, found
-    if typed.isdigit() and len(typed) == 5:
-        by_postal_code = [c for c in found if typed in c.codes_postaux]
-        if len(by_postal_code) == 1:
-            return by_postal_code[0].code, found
-        return None, by_postal_code or found
-    from geodata.text import normalise_name
-
-    exact = [c for c in found if normalise_name(c.nom) == normalise_name(typed)]
-    if len(exact) == 1:
-        return exact[0].code, found
-    return None, exact or found
-
-
 def _args_without(*names: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in request.args.items(multi=True) if k not in names]
 
@@ -88,9 +66,10 @@ def search_page():
     typed = (args.get("commune_nom") or "").strip()
     choices: list[resolve.Commune] = []
     if typed and not args.get("commune") and not args.get("lat"):
-        code, choices = _resolve_typed_commune(typed)
-        if code:
-            args["commune"] = code
+        resolved = resolve.resolve_typed_commune(db.session, typed)
+        choices = list(resolved.choices)
+        if resolved.commune is not None:
+            args["commune"] = resolved.commune.code
     error: ApiError | None = None
     response = None
     query = SearchQuery()

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from dora.accounts.forms import REQUIRED, AccountFields, valid_email
 from dora.accounts.models import ROLE_LABELS, Role
-from dora.core.forms import web_url
+from dora.core.forms import FrenchMeta, phone_number, web_url
 from dora.structures.siret import InvalidSiret, clean_siret
 
 
@@ -34,6 +34,9 @@ ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class StructureForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     nom = StringField(
         "Nom de la structure",
         [DataRequired(REQUIRED), Length(max=150, message="150 caractères au plus.")],
@@ -43,6 +46,8 @@ class StructureForm(FlaskForm):
         [DataRequired(REQUIRED), valid_siret],
         description="14 chiffres, sur l’avis de situation INSEE ou l’annuaire des entreprises.",
     )
+    # Fields are declared in page order: the error summary lists them in this order.
+    description = TextAreaField("Présentation", [Optional(), Length(max=5000)])
     adresse = StringField("Adresse", [DataRequired(REQUIRED), Length(max=300)])
     complement_adresse = StringField("Complément d’adresse", [Optional(), Length(max=300)])
     code_postal = StringField(
@@ -51,10 +56,9 @@ class StructureForm(FlaskForm):
     )
     commune = StringField("Commune", [DataRequired(REQUIRED), Length(max=100)])
     code_insee = HiddenField()
-    telephone = StringField("Téléphone", [Optional(), Length(max=40)])
+    telephone = StringField("Téléphone", [Optional(), Length(max=40), phone_number])
     courriel = EmailField("Courriel de contact", [Optional(), valid_email])
     site_web = URLField("Site web", [Optional(), Length(max=300), web_url])
-    description = TextAreaField("Présentation", [Optional(), Length(max=5000)])
 
 
 class StructureEditForm(StructureForm):
@@ -62,17 +66,26 @@ class StructureEditForm(StructureForm):
 
 
 class JoinForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     message = TextAreaField(
         "Message aux administrateurs (facultatif)", [Optional(), Length(max=1000)]
     )
 
 
 class InviteForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     email = EmailField("Adresse e-mail", [DataRequired(REQUIRED), valid_email])
     role = SelectField("Rôle", choices=ROLE_CHOICES, default=Role.MEMBRE.value)
 
 
 class RoleForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     role = SelectField("Rôle", choices=ROLE_CHOICES)
 
 
@@ -81,6 +94,9 @@ class InvitationRegisterForm(AccountFields):
 
 
 class ModerationForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     decision = RadioField(
         "Décision",
         choices=[
@@ -97,6 +113,9 @@ class ModerationForm(FlaskForm):
 
 
 class ManagerForm(FlaskForm):
+    class Meta(FrenchMeta):
+        pass
+
     email = EmailField("Adresse e-mail du compte", [DataRequired(REQUIRED), valid_email])
     departements = StringField(
         "Départements",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from difflib import SequenceMatcher
 
 from flask import url_for
 from geoalchemy2.elements import WKTElement
@@ -33,11 +32,8 @@ from dora.catalogue.models import Moderation, Structure
 from dora.structures import queries
 from dora.structures.siret import InvalidSiret, clean_siret
 from geodata import resolve
-from geodata.text import normalise_name
 
 STRUCTURE_SOURCE = "dora"
-# How close a typed commune name must be to the official one (as geodata.resolve does).
-SIMILAR_NAME = 0.8
 EDITABLE_FIELDS = (
     "nom",
     "description",
@@ -70,46 +66,34 @@ def check_siret(session: Session, raw: str, *, exclude_id: str | None = None) ->
 def resolve_commune(
     session: Session, code_postal: str, commune: str, code_insee: str | None = None
 ) -> tuple[resolve.Commune, resolve.Location]:
-    """The commune and point of an address (code postal + commune, or the picked INSEE code)."""
+    """The commune and point of an address (code postal + commune, or the picked INSEE code).
+
+    The commune is resolved as everywhere (geodata.resolve.resolve_typed_commune); an
+    address also needs its postal code to be one of that commune's."""
     code_postal = (code_postal or "").replace(" ", "")
     if not code_postal.isdigit() or len(code_postal) != 5:
         raise OperationError("Le code postal compte 5 chiffres (ex. 93200).", field="code_postal")
-    if code_insee:
-        # The INSEE code comes from the autocomplete; trust it only if it names this commune.
-        picked = resolve.get_commune(session, code_insee)
-        if picked is None or normalise_name(picked.nom) != normalise_name(commune):
-            code_insee = None
-    location = resolve.locate(
-        session, code_insee=code_insee or None, code_postal=code_postal, commune=commune
+    resolved = resolve.resolve_typed_commune(
+        session, commune, code_postal=code_postal, code_insee=code_insee
     )
-    found = (
-        resolve.get_commune(session, location.code_insee)
-        if location is not None and location.code_insee
-        else None
-    )
+    found = resolved.commune
     if found is None:
         raise OperationError(
-            f"Commune introuvable pour « {code_postal} {commune} » : vérifiez le nom de la "
-            "commune et son code postal.",
-            field="commune",
+            resolved.message or f"Commune introuvable : « {commune} ».", field="commune"
         )
-    if not code_insee and not _same_commune(commune, found.nom):
-        # locate() falls back on the postal code alone: here the user must name the commune.
-        raise OperationError(
-            f"Commune introuvable : « {commune} » n’est pas une commune du code postal "
-            f"{code_postal}. Vouliez-vous dire « {found.nom} » ?",
-            field="commune",
-        )
+    # The point: in Paris, Lyon and Marseille the postal code tells the arrondissement.
+    location = resolve.locate(session, code_postal=code_postal, commune=found.nom)
+    if location is None or location.code_insee != found.code:
+        if not code_insee and code_postal not in found.codes_postaux:
+            there = resolve.resolve_typed_commune(session, "", code_postal=code_postal).likeliest
+            hint = f" Vouliez-vous dire « {there.nom} » ?" if there else ""
+            raise OperationError(
+                f"« {commune} » n’est pas une commune du code postal {code_postal}.{hint}",
+                field="commune",
+            )
+        location = resolve.locate(session, code_insee=found.code)
     assert location is not None
     return found, location
-
-
-def _same_commune(typed: str, official: str) -> bool:
-    """Typed name and official name agree (accents, case, a typo, « Paris 11e »…)."""
-    typed_name, official_name = normalise_name(typed), normalise_name(official)
-    if typed_name == official_name or typed_name.startswith(official_name + " "):
-        return True
-    return SequenceMatcher(None, typed_name, official_name).ratio() >= SIMILAR_NAME
 
 
 def _place(structure: Structure, commune: resolve.Commune, location: resolve.Location) -> None:

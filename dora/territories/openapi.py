@@ -28,6 +28,24 @@ SCHEMAS = {
             },
         },
     },
+    "CommuneSuggestion": {
+        "allOf": [
+            {"$ref": REF.format(model="Commune")},
+            {
+                "type": "object",
+                "required": ["label"],
+                "properties": {
+                    "label": {
+                        "type": "string",
+                        "description": "Libellé qui distingue les homonymes de la liste : "
+                        "« Saint-Denis (93) », « Saint-Denis (974) » (avec le code postal "
+                        "si le département ne suffit pas) ; un formulaire envoyé avec ce "
+                        "libellé désigne cette commune.",
+                    }
+                },
+            },
+        ]
+    },
 }  # fmt: skip
 
 PATHS = {
@@ -67,7 +85,7 @@ PATHS = {
                                     "total": {"type": "integer", "minimum": 0},
                                     "items": {
                                         "type": "array",
-                                        "items": {"$ref": REF.format(model="Commune")},
+                                        "items": {"$ref": REF.format(model="CommuneSuggestion")},
                                     },
                                 },
                             }

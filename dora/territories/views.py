@@ -32,7 +32,14 @@ def search_communes():
         request.args, "limit", default=MAX_RESULTS, minimum=1, maximum=MAX_RESULTS
     )
     communes = resolve.search_communes(db.session, query, limit=limit or MAX_RESULTS)
-    return jsonify({"total": len(communes), "items": [commune_json(c) for c in communes]})
+    # Exact names first (« Saint-Denis » before « Saint-Denis-en-Val »), and a label that
+    # tells homonyms apart (« Saint-Denis (93) », « Saint-Denis (974) »), read back by the
+    # resolver when a form is sent with it.
+    items = [
+        {**commune_json(c), "label": label}
+        for c, label in zip(communes, resolve.commune_labels(communes), strict=True)
+    ]
+    return jsonify({"total": len(communes), "items": items})
 
 
 @bp.get("/communes/<code>")

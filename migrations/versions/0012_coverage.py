@@ -5,7 +5,7 @@ The tables are derived data, rewritten as a whole by `dora observatoire calculer
 (dora/coverage/operations.py); no trigger writes them.
 
 Revision ID: 0012_coverage
-Revises: 0008_orientation
+Revises: 0009_search_rules
 Create Date: 2026-12-07
 """
 

@@ -257,6 +257,10 @@ def test_development_falls_back_to_files_and_lists_them(app, tmp_path):
     finally:
         app.config.update(saved)
     assert "Essai" in page and "dev@exemple.fr" in page
+    # The date in French, Paris time: « 7 décembre 2026 à 13 h 05 ».
+    months = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+    assert re.search(rf"— (1er|\d{{1,2}}) ({months}) \d{{4}} à \d{{1,2}}\xa0h\xa0\d\d", page)
+    assert "+0000" not in page and " GMT" not in page
     assert app.test_client().get("/dev/mails").status_code == 404
 
 

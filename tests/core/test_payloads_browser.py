@@ -30,7 +30,15 @@ PAYLOADS = [
     "\\x3cimg src=x onerror=alert('hex-escape')\\x3e",
     "<a href=\"javascript:alert('js-url')\">lien</a>",
     "<b onmouseover=alert('handler')>survol</b>{{7*7}}",
+    # Descriptions are rendered as Markdown: links, images and raw HTML written in it.
+    "[lien](javascript:alert('md-link'))",
+    "**[gras](JaVaScRiPt:alert('md-bold'))**",
+    "![image](https://example.org/x.png \"onerror=alert('md-image')\")",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "* <script>alert('md-raw')</script>\r\n• <img src=x onerror=alert('md-list')>",
 ]
+# What the Markdown subset may produce in a description, and nothing else.
+MARKDOWN_TAGS = {"P", "BR", "STRONG", "EM", "CODE", "UL", "OL", "LI", "A"}
 EVERYTHING = " ".join(PAYLOADS)
 POINT = (2.3574, 48.9362)  # Saint-Denis
 
@@ -331,9 +339,19 @@ def test_no_payload_runs_on_any_page_or_map(
             current["path"] = path
             response = page.goto(base_url + path, wait_until="networkidle")
             assert response is not None and response.status == 200, path
-            page.evaluate(OPEN_EVERYTHING if "leaflet" in page.content() else "() => null")
+            if page.evaluate("() => Boolean(window.L)"):
+                page.evaluate(OPEN_EVERYTHING)
             page.wait_for_timeout(150)
             problems.extend(f"{path}: CSP {v}" for v in page.evaluate("window.__violations"))
+        # The editor's Markdown preview of every payload at once.
+        current["path"] = "aperçu"
+        page.goto(base_url + f"/mes-services/{hostile_catalogue[2]}/modifier")
+        page.locator("#description").fill("\n\n".join(PAYLOADS))
+        page.get_by_role("button", name="Aperçu de la description").click()
+        page.locator("#description-preview p").first.wait_for()
+        page.wait_for_timeout(300)
+        problems.extend(_markdown_problems(page, "#description-preview", "aperçu"))
+        problems.extend(f"aperçu: CSP {v}" for v in page.evaluate("window.__violations"))
         page.goto(base_url + "/services/xss--service-0", wait_until="networkidle")
         page.evaluate(OPEN_EVERYTHING)
         page.screenshot(path=str(artifacts / "payloads-service.png"), full_page=True)
@@ -342,6 +360,50 @@ def test_no_payload_runs_on_any_page_or_map(
     assert problems == []
     # Popups and tooltips were really opened (each service page: marker tooltip and popup).
     assert opened_total >= 10
+
+
+def _markdown_problems(page, selector: str, where: str) -> list[str]:
+    """Elements outside the Markdown subset, attributes other than a link's href and rel, and
+    links that are not http(s)/mailto/tel, inside `selector`."""
+    found = page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector + ' *')).map(e => ({
+            tag: e.tagName, attrs: Array.from(e.attributes).map(a => a.name + '=' + a.value)}))""",
+        selector,
+    )
+    problems = []
+    for element in found:
+        if element["tag"] not in MARKDOWN_TAGS:
+            problems.append(f"{where}: <{element['tag']}> in a description")
+        for attr in element["attrs"]:
+            name, _, value = attr.partition("=")
+            if element["tag"] != "A" or name not in {"href", "rel"}:
+                problems.append(f"{where}: attribute {attr} on <{element['tag']}>")
+            elif name == "href" and not value.startswith(("https:", "http:", "mailto:", "tel:")):
+                problems.append(f"{where}: link to {value}")
+            elif name == "rel" and value != "nofollow noopener":
+                problems.append(f"{where}: rel={value}")
+    return problems
+
+
+def test_markdown_descriptions_keep_to_the_subset(live_server, hostile_catalogue, browser):
+    """Each hostile description, rendered on its service page and on the structure page,
+    produces only the allowed tags, and the words of the payloads are still shown."""
+    _, base_url = live_server
+    page = browser.new_page()
+    problems: list[str] = []
+    try:
+        for index, service_id in enumerate(hostile_catalogue):
+            page.goto(base_url + f"/services/{service_id}", wait_until="networkidle")
+            problems.extend(_markdown_problems(page, "section .prose", service_id))
+            assert f"mobilité {index}" in page.locator("section .prose").inner_text()
+        page.goto(base_url + "/structures/xss--structure", wait_until="networkidle")
+        problems.extend(_markdown_problems(page, ".prose", "structure"))
+        # The raw HTML and the image were written as text, not dropped.
+        text = page.locator(".prose").first.inner_text()
+        assert "<script>alert('md-raw')</script>" in text and "image" in text
+    finally:
+        page.close()
+    assert problems == []
 
 
 def test_payload_text_is_shown_as_text(live_server, hostile_catalogue, browser):

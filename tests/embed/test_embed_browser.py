@@ -70,7 +70,9 @@ def test_the_snippet_shows_widgets_on_another_origin(browser, partner_site, arti
     expect(good.locator("h1")).to_have_text("Offre d’insertion — Seine-Saint-Denis (93)")
     expect(good.locator(".map-point, .map-cluster").first).to_be_visible()
     expect(good.locator(".map-list__item")).to_have_count(6)  # mobility and health: 3 + 3
-    expect(good.locator("#widget-statut")).to_have_text("6 services dans cette zone.")
+    expect(good.locator("#widget-statut")).to_have_text(
+        "6 services dans la partie visible de la carte."
+    )
 
     # The frame took the height of its content (postMessage from the frame).
     frame = _frame(page, "territoire=departement%3A93")

@@ -23,7 +23,7 @@ def test_territory_page_renders_markers_popups_and_layers(live_dora, browser, ar
 
     page, errors = _open(browser, f"{live_dora.base_url}/territoires/departement/93")
     status = page.locator("#carte-statut")
-    expect(status).to_have_text("12 services dans cette zone.")
+    expect(status).to_have_text("12 services dans la partie visible de la carte.")
     markers = page.locator(".map-point")
     expect(markers).to_have_count(12)
     expect(page.locator(".leaflet-interactive").first).to_be_visible()  # the outline
@@ -40,7 +40,7 @@ def test_territory_page_renders_markers_popups_and_layers(live_dora, browser, ar
     # One layer per category: "Santé" keeps the 3 health services.
     page.locator(".leaflet-control-layers").hover()
     page.locator(".leaflet-control-layers-base label", has_text="Santé").click()
-    expect(status).to_have_text("3 services dans cette zone (Santé).")
+    expect(status).to_have_text("3 services dans la partie visible de la carte (Santé).")
     expect(markers).to_have_count(3)
     assert errors == []
 
@@ -54,7 +54,9 @@ def test_above_the_threshold_the_map_shows_clusters_and_zooms_into_them(
     try:
         page, errors = _open(browser, f"{live_dora.base_url}/territoires/departement/93")
         status = page.locator("#carte-statut")
-        expect(status).to_contain_text("12 services dans cette zone, regroupés par secteur")
+        expect(status).to_contain_text(
+            "12 services dans la partie visible de la carte, regroupés par secteur"
+        )
         # Sectors holding several services are clusters; a lone service stays a marker.
         clusters = page.locator(".map-cluster:not(.map-cluster--local)")
         expect(clusters.first).to_be_visible()

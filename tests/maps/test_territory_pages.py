@@ -89,7 +89,10 @@ def test_epci_and_commune_pages_use_commune_codes_and_say_their_outline_is_appro
     montreuil = make_service(nom="À Montreuil", code_insee="93048", point=(2.44, 48.86))
     meaux = make_service(nom="À Meaux", code_insee="77284", point=(2.879, 48.96))
     epci = _page(client, f"/territoires/epci/{METROPOLE}")
-    assert "Intercommunalité" in epci
+    # The Métropole du Grand Paris spans several départements: its type, not « Val-de-Marne ».
+    eyebrow = epci.split('class="eyebrow">')[1].split("</p>")[0]
+    assert eyebrow.startswith("Métropole · ") and "départements (75, 91, 92, 93, 94, 95)" in eyebrow
+    assert "Val-de-Marne" not in eyebrow
     assert "Contour approximatif" in epci and "pas le contour officiel" in epci
     assert set(_listed(epci)) == {saint_denis.id, montreuil.id}
     assert meaux.id not in epci

@@ -29,6 +29,26 @@ SERVICE_FORM = {
 
 
 def register(matrix) -> None:
+    @matrix.case(
+        "publishing.markdown_preview",
+        allow={"verified", "other_member", "member", "admin", "other_manager", "manager", "staff"},
+        expect_change=False,
+    )
+    def markdown_preview(w):
+        return lambda client: client.post(
+            "/mon-espace/apercu-description", data={"texte": "**gras** <script>x</script>"}
+        )
+
+    @matrix.case(
+        "publishing.opening_hours_tool",
+        allow={"verified", "other_member", "member", "admin", "other_manager", "manager", "staff"},
+        expect_change=False,
+    )
+    def opening_hours_tool(w):
+        return lambda client: client.post(
+            "/mon-espace/horaires", data={"texte": "du lundi au vendredi de 9h à 17h"}
+        )
+
     @matrix.case("publishing.create", allow=EDITORS)
     def create(w):
         url = f"/mon-espace/structures/{w.structure.id}/services/nouveau"

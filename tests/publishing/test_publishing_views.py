@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import date, timedelta
 
@@ -49,7 +50,7 @@ def test_an_empty_name_is_refused_with_an_inline_error_and_a_summary(
     before = db_session.query(Service).count()
     response = client.post(
         f"/mon-espace/structures/{structure.id}/services/nouveau",
-        data=form_data(nom="", horaires_accueil="lundi 9h-12h", courriel="pas-un-courriel"),
+        data=form_data(nom="", horaires_accueil="lundi matin", courriel="pas-un-courriel"),
     )
     page = _page(response)
     assert response.status_code == 200
@@ -60,10 +61,10 @@ def test_an_empty_name_is_refused_with_an_inline_error_and_a_summary(
         r'<input[^>]*aria-invalid="true"[^>]*id="nom"|id="nom"[^>]*aria-invalid="true"', page
     )
     assert 'aria-describedby="nom-error"' in page
-    assert "Les jours s’écrivent en abréviations anglaises" in page
+    assert "« matin » : précisez les heures" in page
     assert "Adresse e-mail invalide" in page
     # What the user typed is kept.
-    assert 'value="lundi 9h-12h"' in page
+    assert 'value="lundi matin"' in page
 
 
 def test_a_new_service_is_saved_as_draft_with_the_commune_resolved_server_side(
@@ -382,3 +383,63 @@ def test_previewing_the_place_without_javascript_shows_the_commune_and_saves_not
     assert 'name="code_insee" type="hidden" value="93048"' in page
     assert "[48.86" in page  # the map is centred on Montreuil, with its marker
     assert "Localisation approximative : centre de la commune." in page
+
+
+def test_opening_hours_tool_converts_text_and_grid(client, logged_member):
+    answer = client.post(
+        "/mon-espace/horaires",
+        data={"texte": "du lundi au vendredi de 9h à 17h, fermé les jours fériés"},
+    ).get_json()
+    assert answer["osm"] == "Mo-Fr 09:00-17:00; PH off"
+    assert answer["grille"]["jours"]["Mo"] == [["09:00", "17:00"]]
+    assert answer["grille"]["jours"]["Sa"] == [] and answer["grille"]["feries"] == "ferme"
+    assert answer["lignes"][0].startswith("Du lundi au vendredi")
+    grid = {**answer["grille"], "mois_fermes": ["Aug"]}
+    answer = client.post("/mon-espace/horaires", data={"grille": json.dumps(grid)}).get_json()
+    assert answer["osm"] == "Mo-Fr 09:00-17:00; PH off; Aug off"
+    rich = client.post("/mon-espace/horaires", data={"texte": "Mo[1] 09:00-12:00"}).get_json()
+    assert rich["osm"] == "Mo[1] 09:00-12:00" and rich["grille"] is None
+    wrong = client.post("/mon-espace/horaires", data={"grille": "{pas du json"}).get_json()
+    assert wrong == {"erreur": "Grille d’horaires illisible."}
+    wrong = client.post(
+        "/mon-espace/horaires", data={"grille": json.dumps({"jours": {"Mo": [["12:00", "09:00"]]}})}
+    ).get_json()
+    assert "Lundi : la plage 12:00–09:00 finit avant de commencer" in wrong["erreur"]
+
+
+def test_markdown_preview_renders_like_the_page(client, logged_member):
+    response = client.post(
+        "/mon-espace/apercu-description",
+        data={"texte": "**Gras**\r\n• un\r\n• deux\r\n[x](javascript:alert(1)) <script>x</script>"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "<strong>Gras</strong>" in html and "<li>un</li>" in html
+    assert "javascript" not in html.split("[x]")[0] and "href" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_french_opening_hours_are_saved_in_osm_syntax(client, db_session, structure, logged_member):
+    data = form_data(horaires_accueil="du lundi au vendredi de 9h à 12h, fermé les jours fériés")
+    response = client.post(f"/mon-espace/structures/{structure.id}/services/nouveau", data=data)
+    assert response.status_code == 302
+    service = db_session.query(Service).filter_by(structure_id=structure.id).one()
+    assert service.horaires_accueil == "Mo-Fr 09:00-12:00; PH off"
+
+
+def test_editor_says_the_point_is_the_communes_when_an_address_cannot_be_placed(
+    client, db_session, structure, logged_member
+):
+    data = form_data(adresse="12 rue de la République", action="apercu")
+    html = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=data
+    ).get_data(as_text=True)
+    assert 'id="geocode-notice"' in html
+    assert "centre de la commune</strong>, pas à l’adresse « 12 rue de la République »" in html
+    placed = form_data(
+        adresse="12 rue de la République", latitude="48,936", longitude="2,357", action="apercu"
+    )
+    html = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=placed
+    ).get_data(as_text=True)
+    assert 'id="geocode-notice"' not in html

@@ -18,7 +18,7 @@ def test_empty_page_invites_to_search(client):
     assert 'name="commune_nom"' in html and 'name="q"' in html
     assert "Indiquez une commune" in html
     # Every thématique category is offered, with its sub-thèmes, from the schema.
-    assert html.count("<details") == 16
+    assert html.count("<details") - html.count('<details class="filters-panel"') == 16
     assert 'value="mobilite--preparer-un-permis"' in html
 
 
@@ -34,7 +34,7 @@ def test_results_list_and_map(client, place_service):
     response, html = page(client, commune="93066")
     assert response.status_code == 200
     assert "<strong>2</strong>" in html and "pour une personne habitant Saint-Denis" in html
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     assert "Garage solidaire" in html and "Structure de test" in html
     assert re.search(r"à 3,\d km", html)  # distance
     assert "À distance" in html  # the remote service, without distance
@@ -59,9 +59,9 @@ def test_no_asset_comes_from_elsewhere(client, place_service):
 def test_typed_postal_code_or_name_is_resolved_without_javascript(client, place_service):
     service = place_service()
     _, html = page(client, commune_nom="93200")
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     _, html = page(client, commune_nom="aubervilliers")
-    assert f'href="/services/{service.id}"' in html
+    assert f'href="/services/{service.id}?retour=' in html
     assert 'value="Aubervilliers (93)"' in html
 
 
@@ -119,7 +119,7 @@ def test_pagination_links_carry_the_query(client, place_service):
     links = [unescape(u) for u in re.findall(r'href="([^"]+)"', nav)]
     assert any("page=3" in u and "frais=gratuit" in u and "commune=93066" in u for u in links)
     assert any("page" not in u.split("?")[1].split("&")[-1] or "page=1" not in u for u in links)
-    assert '<ol class="result-list" start="11">' in html
+    assert '<ol class="result-list" id="liste-resultats" tabindex="-1" start="11">' in html
 
 
 def test_suggestion_links_to_the_corrected_search(client, place_service):

@@ -170,13 +170,15 @@
         else (points || group).addLayer(pointMarker(feature));
       });
       var where = active ? " (" + labelOf(active) + ")" : "";
-      if (!data.total) setStatus("Aucun service sur place dans cette zone" + where + ".");
+      // « visibles sur la carte »: the count of the map's view (overseas services lie outside
+      // a view of metropolitan France), not of the territory that the page heading counts.
+      if (!data.total) setStatus("Aucun service sur place dans la partie visible de la carte" + where + ".");
       else if (data.clustered) {
-        setStatus(formatCount(data.total) + " services dans cette zone" + where +
+        setStatus(formatCount(data.total) + " services dans la partie visible de la carte" + where +
           ", regroupés par secteur : zoomez ou choisissez un groupe pour les voir un par un.");
       } else {
         setStatus(formatCount(data.total) + " service" + (data.total > 1 ? "s" : "") +
-          " dans cette zone" + where + ".");
+          " dans la partie visible de la carte" + where + ".");
       }
       current = { bbox: data.bbox, zoom: data.zoom, category: active, clustered: data.clustered };
     }
