@@ -455,7 +455,19 @@ class Importer:
             nearest = importing.nearest_commune(self.connection, place[0], place[1])
             code_insee = nearest.code if nearest else None
         departement = importing.departement_of_commune(self.connection, code_insee)
-        zone = importing.departements_of_region(self.connection, departement) if departement else []
+        perimetre = _t(action, "l:code-perimetre-recrutement")
+        if perimetre == mapping.PERIMETRE_COMMUNE and code_insee:
+            zone = [code_insee]
+        elif perimetre == mapping.PERIMETRE_DEPARTEMENT and departement:
+            zone = [departement]
+        elif perimetre in mapping.PERIMETRE_FRANCE:
+            zone = ["france"]
+        else:  # Région (3), « autres » or not said: the Région of the place
+            zone = (
+                importing.departements_of_region(self.connection, departement)
+                if departement
+                else []
+            )
         permanent = _t(action, "l:modalites-entrees-sorties") == "1"
         sessions, past = self._sessions(action, permanent)
         self.report.of("sessions").read += len(action.findall("l:session", N))
@@ -484,6 +496,8 @@ class Importer:
             "resultats_attendus": clip(_t(formation, "l:resultats-attendus"), 3000),
             "niveau_entree": _t(formation, "l:code-niveau-entree"),
             "financeurs": financeurs,
+            "financeurs_libelles": [mapping.financeur_label(code) for code in financeurs],
+            "perimetre_recrutement": perimetre,
             "prise_en_charge_possible": prise_en_charge,
             "prix_total_ttc": prix,
             "duree_indicative": _t(action, "l:duree-indicative"),
