@@ -123,17 +123,12 @@ def company_page(siret: str):
 
 
 def _typed_commune(typed: str) -> tuple[str | None, list]:
-    """The commune a typed name or postal code designates, or the communes to choose from."""
-    from geodata.text import normalise_name
-
-    found = resolve.search_communes(db.session, typed, limit=12)
-    if typed.isdigit() and len(typed) == 5:
-        found = [c for c in found if typed in c.codes_postaux] or found
-    exact = [c for c in found if normalise_name(c.nom) == normalise_name(typed)]
-    candidates = exact or found
-    if len(candidates) == 1:
-        return candidates[0].code, []
-    return None, candidates
+    """The commune a typed name or postal code designates, or the communes to choose from
+    (geodata.resolve.resolve_typed_commune, as everywhere)."""
+    resolved = resolve.resolve_typed_commune(db.session, typed)
+    if resolved.commune is not None:
+        return resolved.commune.code, []
+    return None, list(resolved.choices)
 
 
 @bp.get("/entreprises-accueillantes")

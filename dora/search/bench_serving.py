@@ -12,8 +12,8 @@ default):
   names), so that the answer cache cannot hide the engine; four kinds: commune only,
   commune + thématique, commune + text, text only;
 - per kind p50/p95/p99 over HTTP one request at a time, with the answer cache off then on;
-- the raw SQL the API runs for the same queries (psycopg alone, measured in the same run) and
-  the ratio API / raw SQL;
+- the raw SQL the API runs for the same queries (psycopg alone, each timed right after its
+  request, so that both see the same load) and the ratio API / raw SQL;
 - throughput of 8 concurrent clients (`wrk`, or Python threads when it is missing) on fresh
   queries, cache off then on;
 - memory of the master and of each worker (RSS and PSS from /proc/<pid>/smaps_rollup: PSS
@@ -248,14 +248,43 @@ def _get(base: str, path: str) -> float:
 # Passes -------------------------------------------------------------------------------------
 
 
-def _latencies(server: Server, mix: list[tuple[str, SearchQuery]]) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = defaultdict(list)
+class _RawSql:
+    """The statements the API runs for a query, with psycopg alone (no SQLAlchemy, no Flask),
+    timed right after the API answered the same query: on a shared machine both see the same
+    load, so their ratio means something. This process keeps its own copy of the accelerator
+    only to know which statements those are."""
+
+    def __init__(self) -> None:
+        self.index = accel.FacetIndex()
+        with db.engine.connect() as connection:
+            self.index.load(connection)
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.session = Session(db.engine)
+        self.connection = psycopg.connect(url)
+        self.runner = RawSql(self.connection)
+
+    def time(self, query: SearchQuery) -> float:
+        statements, _ = _statements_of(self.session, query, self.index)
+        self.session.rollback()
+        return self.runner.run(statements)
+
+    def close(self) -> None:
+        self.session.close()
+        self.connection.close()
+
+
+def _latencies(
+    server: Server, mix: list[tuple[str, SearchQuery]], raw: _RawSql
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    api: dict[str, list[float]] = defaultdict(list)
+    sql: dict[str, list[float]] = defaultdict(list)
     for kind, query in mix:
         try:
-            samples[kind].append(_get(server.base, _url(query)))
+            api[kind].append(_get(server.base, _url(query)))
         except urllib.error.HTTPError as error:
             raise click.ClickException(f"{_url(query)}: HTTP {error.code}") from error
-    return samples
+        sql[kind].append(raw.time(query))
+    return api, sql
 
 
 def _report(title: str, samples: dict[str, list[float]]) -> dict[str, Summary]:
@@ -322,24 +351,6 @@ def _throughput(server: Server, urls: list[str]) -> tuple[float, int]:
     return counts["ok"] / (time.monotonic() - started), counts["errors"]
 
 
-def _raw_sql(mix: list[tuple[str, SearchQuery]]) -> dict[str, list[float]]:
-    """The statements the API runs for each query, with psycopg alone (in this process, with
-    its own copy of the accelerator, to know which statements those are)."""
-    index = accel.index_for(db.engine)
-    with db.engine.connect() as connection:
-        index.load(connection)
-    samples: dict[str, list[float]] = defaultdict(list)
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with Session(db.engine) as session, psycopg.connect(url) as connection:
-        runner = RawSql(connection)
-        for kind, query in mix:
-            statements, _ = _statements_of(session, query, index)
-            samples[kind].append(runner.run(statements))
-            session.rollback()
-    accel.discard(db.engine)
-    return samples
-
-
 def _ensure_index() -> int:
     with db.engine.connect() as connection:
         pending = sync.pending_count(connection)
@@ -366,31 +377,40 @@ def bench_serving() -> None:
         f"{CLIENTS} clients, {LOAD_SECONDS} s, fresh queries."
     )
     results: dict[str, dict] = {}
-    for cache_size, label in ((0, "answer cache off"), (DEFAULT_CACHE_SIZE, "answer cache on")):
-        mix = [next(queries) for _ in range(PER_KIND * len(KINDS))]
-        _echo(f"\n--- {label} ---")
-        server = Server(cache_size)
-        try:
-            _echo(f"  server ready in {server.start_seconds:.1f} s (index loaded before fork)")
-            _memory_report(server, "after start")
-            samples = _latencies(server, mix)
-            first = {kind: samples[kind][0] * 1000 for kind in KINDS}
-            api = _report(f"API over HTTP from the first request, one at a time ({label})", samples)
-            _echo(
-                "  first request of each kind: "
-                + ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in first.items())
-            )
-            load_urls = [_url(next(queries)[1]) for _ in range(max(6000, 400 * LOAD_SECONDS))]
-            rate, errors = _throughput(server, load_urls)
-            _echo(f"  throughput, {CLIENTS} clients: {rate:.0f} requests/s, {errors} errors")
-            _memory_report(server, "after the load")
-        finally:
-            server.stop()
-        sql = _report(f"Raw SQL of the same queries (psycopg alone, {label} pass)", _raw_sql(mix))
-        _echo("Ratios API / raw SQL (p50)")
-        for kind in api:
-            _echo("  " + ratio_line(kind, api[kind], sql[kind]))
-        results[label] = {"api": api, "rate": rate, "errors": errors}
+    raw = _RawSql()
+    try:
+        for cache_size, label in ((0, "answer cache off"), (DEFAULT_CACHE_SIZE, "answer cache on")):
+            mix = [next(queries) for _ in range(PER_KIND * len(KINDS))]
+            _echo(f"\n--- {label} ---")
+            server = Server(cache_size)
+            try:
+                _echo(f"  server ready in {server.start_seconds:.1f} s (index loaded before fork)")
+                _memory_report(server, "after start")
+                api_samples, sql_samples = _latencies(server, mix, raw)
+                first = {kind: api_samples[kind][0] * 1000 for kind in KINDS}
+                api = _report(
+                    f"API over HTTP from the first request, one at a time ({label})", api_samples
+                )
+                _echo(
+                    "  first request of each kind: "
+                    + ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in first.items())
+                )
+                sql = _report(
+                    "Raw SQL of the same queries (psycopg alone, each right after its request)",
+                    sql_samples,
+                )
+                _echo("Ratios API / raw SQL (p50)")
+                for kind in api:
+                    _echo("  " + ratio_line(kind, api[kind], sql[kind]))
+                load_urls = [_url(next(queries)[1]) for _ in range(max(6000, 400 * LOAD_SECONDS))]
+                rate, errors = _throughput(server, load_urls)
+                _echo(f"  throughput, {CLIENTS} clients: {rate:.0f} requests/s, {errors} errors")
+                _memory_report(server, "after the load")
+            finally:
+                server.stop()
+            results[label] = {"api": api, "rate": rate, "errors": errors}
+    finally:
+        raw.close()
     _targets(results["answer cache off"])
 
 

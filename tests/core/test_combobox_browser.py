@@ -110,3 +110,25 @@ def test_widget_builder_place_field(page):
     # The live preview asks the server, which reads the label back: the snippet names it.
     expect(page.locator("#builder-snippet")).to_have_value(re.compile("commune:93048"))
     page.screenshot(path=ARTIFACTS / "widget.png")
+
+
+def test_home_page_and_companies_page(page):
+    page.goto(page.base + "/")
+    field = page.get_by_role("combobox", name="Où ?")
+    field.press_sequentially("93200", delay=15)
+    page.locator("[role=option]", has_text="Saint-Denis (93)").first.dispatch_event("mousedown")
+    assert page.input_value("[data-commune-code]") == "93066"
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/recherche?**commune=93066**")
+
+    page.goto(page.base + "/entreprises-accueillantes")
+    field = page.get_by_role("combobox", name="Où ?")
+    field.press_sequentially("Montreuil", delay=15)
+    labels = _suggestions(page)
+    assert labels[0].startswith("Montreuil (") and len(set(labels)) == len(labels)
+    page.locator("[role=option]", has_text="Montreuil (93)").first.dispatch_event("mousedown")
+    assert field.input_value() == "Montreuil (93)"
+    field.press("Enter")
+    page.wait_for_url("**commune_nom=Montreuil**")
+    assert "Aucune commune ne correspond" not in page.content()
+    assert "Plusieurs communes" not in page.content()

@@ -99,6 +99,40 @@ def test_a_word_for_a_number_gets_one_message(client, login, make_user, make_str
     assert summary.count("Volume horaire") == 1
 
 
+def test_service_error_summary_follows_the_page_and_lists_overlong_fields(
+    client, login, make_user, make_structure
+):
+    from dora.accounts.models import Membership
+    from dora.extensions import db
+    from tests.publishing.publishing_helpers import form_data
+
+    structure = make_structure()
+    user = make_user("ordre@exemple.fr")
+    db.session.add(Membership(user_id=user.id, structure_id=structure.id, role="admin"))
+    db.session.flush()
+    login(user)
+    data = form_data(
+        nom="n" * 200,
+        frais_precisions="f" * 10_001,
+        volume_horaire_hebdomadaire="beaucoup",
+        conditions_acces="c" * 10_001,
+        contact_nom_prenom="x" * 200,
+        telephone="appelez",
+    )
+    html = client.post(
+        f"/mon-espace/structures/{structure.id}/services/nouveau", data=data
+    ).get_data(as_text=True)
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    linked = re.findall(r'<a href="#([a-z_]+)">', summary)
+    form = html.split('id="service-form"')[1]
+    page_order = re.findall(r'<(?:input|textarea|select)[^>]*\sid="([a-z_]+)"', form)
+    assert set(linked) == {
+        "nom", "conditions_acces", "volume_horaire_hebdomadaire", "frais_precisions",
+        "contact_nom_prenom", "telephone",
+    }  # fmt: skip
+    assert linked == [field for field in page_order if field in linked]
+
+
 def test_cli_usage_and_errors_are_in_french(app):
     from flask.cli import ScriptInfo
 

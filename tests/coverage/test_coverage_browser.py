@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from dora import vocabulary
+from dora.offers.kinds import COVERAGE_NEEDS
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -89,13 +92,15 @@ def test_the_diagnostic_prints_one_page_per_thematique(computed_live, browser, a
     assert not page.locator(".site-header").is_visible()
     assert not page.locator(".coverage-form").is_visible()
     sections = page.locator(".diagnostic-section")
-    assert sections.count() == 19  # all, each category, training, inclusive employment
+    # All needs, the 16 categories, and training and inclusive employment (dora.offers.kinds).
+    expected = 1 + len(vocabulary.thematiques_by_category()) + len(COVERAGE_NEEDS)
+    assert expected == 19 and sections.count() == expected
     assert sections.nth(1).evaluate("s => getComputedStyle(s).breakBefore") == "page"
     page.screenshot(path=artifacts / "diagnostic-93-impression.png", full_page=True)
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     # At least one A4 page per thématique (a long table may take two).
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 19
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= expected
     assert errors == []
 
 
