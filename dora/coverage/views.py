@@ -284,9 +284,6 @@ def _export_error(error: ApiError, fmt: str):
     else:
         response = Response(error.message + "\n", mimetype="text/plain")
     response.status_code = error.status
-    if error.status == 503:
-        # Not computed yet: the nightly run (or `dora observatoire calculer`) will provide it.
-        response.headers["Retry-After"] = "3600"
     return response
 
 
