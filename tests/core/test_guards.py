@@ -78,3 +78,21 @@ def test_a_page_names_the_form_field_with_a_nul_byte(client):
 
 def test_a_nul_byte_in_a_path_is_a_missing_page(client):
     assert client.get("/services/abc%00def").status_code == 404
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x1e", "\x1f", "\x7f", "\x0b"])
+def test_the_api_refuses_control_characters_in_parameters(client, char):
+    # U+001E was read as a space by str.split(): the filter it sat in vanished (a 200 on
+    # everything, found by schemathesis).
+    response = client.get("/api/v1/search", query_string={"modes_accueil": char})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {
+        "code": "caractere_interdit",
+        "message": "Caractère de contrôle interdit dans le paramètre « modes_accueil ».",
+        "field": "modes_accueil",
+    }
+
+
+def test_the_api_keeps_tabs_and_line_ends_of_a_pasted_text(client):
+    response = client.get("/api/v1/search", query_string={"q": "atelier\tvélo\r\n"})
+    assert response.status_code == 200
