@@ -227,9 +227,12 @@ def freshness(session: Session, now: datetime | None = None) -> Freshness:
     or services changed since (the search index moved past the snapshot it read)."""
     row = session.execute(
         text(
+            # max() reads the end of each xid index; an EXISTS correlated with the run's xid
+            # was planned as a scan of the whole index table (0.8 s at a million services).
             """SELECT r.*,
-                EXISTS (SELECT 1 FROM search_document WHERE changed_xid >= r.search_xid)
-                OR EXISTS (SELECT 1 FROM search_tombstone WHERE xid >= r.search_xid) AS changed
+                coalesce((SELECT max(changed_xid) FROM search_document) >= r.search_xid, false)
+                OR coalesce((SELECT max(xid) FROM search_tombstone) >= r.search_xid, false)
+                    AS changed
             FROM coverage_run AS r ORDER BY r.id DESC LIMIT 1"""
         )
     ).first()
