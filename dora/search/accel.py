@@ -492,7 +492,7 @@ class _Selection:
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
-        if text is not None:
+        if text is not None and not query.by_distance:
             # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
             # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)

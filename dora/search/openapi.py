@@ -84,6 +84,17 @@ PARAMETERS = [
         "répond 400).",
         "schema": {"type": "string", "enum": ["services", "formations", "employeurs"]},
     },
+    {
+        "name": "tri",
+        "in": "query",
+        "description": "Ordre des résultats : `pertinence` (par défaut avec `q` : les mots "
+        "trouvés dans le nom ou les thématiques d’abord, puis la pertinence pondérée par la "
+        "proximité) ou `distance` (par défaut sans `q` : les services sur place du plus proche "
+        "au plus loin, quelle que soit la pertinence du texte). Les services à distance "
+        "gardent leur place (un résultat sur cinq) et leur ordre. Sans lieu, `distance` "
+        "n’a pas d’effet. Une autre valeur répond 400 (`field` : `tri`).",
+        "schema": {"type": "string", "enum": ["pertinence", "distance"]},
+    },
     integer_parameter(
         "page",
         f"Page, à partir de 1 (les {MAX_RESULT_WINDOW} premiers résultats au plus).",

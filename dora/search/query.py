@@ -9,7 +9,8 @@ these three pieces, so that every list, map and widget applies the same rules:
     `publics` (a public also matches `tous-publics`), `frais`, `modes_accueil`, `types`
     (each a tuple, values OR-ed within a field, fields AND-ed); `rayon_km` (on-site services
     farther than this are left out); `a_distance` (include remote services, default True);
-    `page` / `size`.
+    `page` / `size`; `tri` (`pertinence` or `distance`, None: the default, `pertinence`
+    with text, `distance` without — see `sort`).
 
 `parse_search_args(args) -> SearchQuery`
     Reads query-string arguments (a werkzeug `MultiDict`: `request.args`) with the API's
@@ -79,6 +80,10 @@ MAX_SIZE = 100
 MAX_RESULT_WINDOW = 10_000
 MAX_Q_LENGTH = 200
 EVERYWHERE = "*"
+# « Trier par »: relevance (words in names and labels first, then text score blended with
+# proximity) or distance (on-site services nearest first, whatever the text score). Only a
+# search with a place has distances: without one, `distance` orders like `pertinence`.
+SORTS = {"pertinence": "Pertinence", "distance": "Distance"}
 
 FILTER_FIELDS: dict[str, str] = {
     # query parameter -> vocabulary field of the data·inclusion schema
@@ -109,12 +114,25 @@ class SearchQuery:
     a_distance: bool = True
     # « Type d'offre » (dora.search.offer_types): services, formations or employeurs.
     offre: str | None = None
+    tri: str | None = None
     page: int = 1
     size: int = DEFAULT_SIZE
 
     @property
     def located(self) -> bool:
         return self.commune is not None or self.lat is not None
+
+    @property
+    def sort(self) -> str:
+        """The order asked, or the default: `pertinence` with text, `distance` without."""
+        if self.tri:
+            return self.tri
+        return "pertinence" if self.q else "distance"
+
+    @property
+    def by_distance(self) -> bool:
+        """On-site results nearest first, even when there is text."""
+        return self.sort == "distance"
 
     @property
     def offset(self) -> int:
@@ -145,6 +163,8 @@ class SearchQuery:
             pairs.append(("a_distance", "non"))
         if self.offre:
             pairs.append(("offre", self.offre))
+        if self.tri:
+            pairs.append(("tri", self.tri))
         if self.size != DEFAULT_SIZE:
             pairs.append(("size", str(self.size)))
         chosen_page = self.page if page is None else page
@@ -209,6 +229,7 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
         rayon_km=DEFAULT_RAYON_KM if rayon is None else rayon,
         a_distance=_get_bool(args, "a_distance", default=True),
         offre=_get_offre(args),
+        tri=_get_tri(args),
         page=page.page,
         size=page.size,
         **filters,
@@ -229,6 +250,18 @@ def _get_offre(args: MultiDict) -> str | None:
         raise ApiError(
             f"« offre » vaut {', '.join(offer_types.SERVICE_OFFERS)} (reçu : « {raw[:30]} »).",
             field="offre",
+        )
+    return raw
+
+
+def _get_tri(args: MultiDict) -> str | None:
+    raw = (args.get("tri") or "").strip().lower()
+    if not raw:
+        return None
+    if raw not in SORTS:
+        raise ApiError(
+            f"« tri » vaut {' ou '.join(SORTS)} (reçu : « {raw[:30]} »).",
+            field="tri",
         )
     return raw
 

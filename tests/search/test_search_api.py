@@ -250,6 +250,26 @@ def test_text_relevance_is_blended_with_proximity(place_service, search, ids):
     assert order.index(near_exact.id) < order.index(near_weak.id)
 
 
+def test_tri_distance_puts_the_nearest_on_site_service_first_whatever_the_text(
+    place_service, search, ids
+):
+    near_weak = place_service("93066", nom="Accueil", description="garage", zone_eligibilite=None)
+    far_exact = place_service("77288", nom="Garage solidaire", zone_eligibilite=None)
+    relevance = ids(search(commune="93066", q="garage"))
+    assert relevance.index(far_exact.id) < relevance.index(near_weak.id)
+    assert ids(search(commune="93066", q="garage", tri="pertinence")) == relevance
+    assert ids(search(commune="93066", q="garage", tri="distance")) == [near_weak.id, far_exact.id]
+
+
+def test_without_text_the_default_sort_is_distance(place_service, search, ids):
+    far = place_service("77288", zone_eligibilite=None)
+    near = place_service("93001", zone_eligibilite=None)
+    assert ids(search(commune="93066")) == [near.id, far.id]
+    assert ids(search(commune="93066", tri="distance")) == [near.id, far.id]
+    # No text: relevance has nothing to weigh, the order stays by distance.
+    assert ids(search(commune="93066", tri="pertinence")) == [near.id, far.id]
+
+
 # Visibility ---------------------------------------------------------------------------------
 
 
@@ -379,6 +399,8 @@ def test_facet_counts_are_what_the_filter_gives(place_service, search):
         ({"size": "vingt"}, "size"),
         ({"a_distance": "peut-être"}, "a_distance"),
         ({"q": "x" * 201}, "q"),
+        ({"tri": "date"}, "tri"),
+        ({"tri": "plus-proche"}, "tri"),
     ],
 )
 def test_every_bad_parameter_answers_400(client, params, field):

@@ -96,6 +96,7 @@ query_strategy = st.fixed_dictionaries(
         "publics": st.sampled_from([(), ("jeunes",), ("seniors",)]),
         "q": st.one_of(st.just(""), st.just(""), st.sampled_from(TEXTS)),
         "a_distance": st.booleans(),
+        "tri": st.sampled_from([None, "pertinence", "distance"]),
         "page": st.integers(1, 3),
         "size": st.sampled_from([3, 5, 10]),
     }

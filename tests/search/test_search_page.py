@@ -143,3 +143,24 @@ def test_without_a_place_on_site_services_say_where_not_remote(client, place_ser
     item = html.split("Atelier CV sur place")[1].split("</p>")[0]
     assert "Sur place, Saint-Denis" in item
     assert "À distance" not in item
+
+
+def test_sort_select_orders_and_is_kept_in_page_links(client, place_service):
+    near = place_service("93066", nom="Accueil", description="garage solidaire")
+    place_service("77288", nom="Garage solidaire")
+    for _ in range(20):
+        place_service("93001", nom="Garage du coin")
+    _, html = page(client, commune="93066", q="garage")
+    assert '<label for="search-tri">Trier par</label>' in html
+    assert '<option value="" selected>Automatique (pertinence)</option>' in html
+    first = re.search(r'<ol class="result-list".*?<h3><a href="/services/([^?"]+)', html, re.S)
+    assert first and first.group(1) != near.id  # names before descriptions
+    _, html = page(client, commune="93066", q="garage", tri="distance")
+    assert '<option value="distance" selected>' in html
+    first = re.search(r'<ol class="result-list".*?<h3><a href="/services/([^?"]+)', html, re.S)
+    assert first and first.group(1) == near.id
+    links = re.findall(r'href="(/recherche\?[^"]*page=2[^"]*)"', html)
+    assert links and all("tri=distance" in unescape(link) for link in links)
+    response, html = page(client, commune="93066", tri="au-hasard")
+    assert response.status_code == 400
+    assert "« tri » vaut pertinence ou distance" in unescape(html)

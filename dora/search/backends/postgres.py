@@ -3,7 +3,8 @@
 A search runs two statements (plus the text look-ups of dora.search.text when there is text):
 
 - the *page*: with a place, two ranked streams cut at `offset + size` rows —
-  on-site services within the radius (by distance, or, with text, first by how many words
+  on-site services within the radius (by distance — always with `tri=distance` —, or, with
+  text and `tri=pertinence` (the default with text), first by how many words
   match in a name or a label rather than only in descriptions — `TextQuery.strength_sql` —
   then by relevance blended with proximity) and remote services (freshest first, or by
   that strength, then relevance) — merged in Python so
@@ -144,7 +145,7 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
                 else "s.date_maj DESC, s.service_id DESC"
             )
             return _ranked("n", 0, self._candidates(self.where(), order), order)
-        if self.has_text:
+        if self.has_text and not self.query.by_distance:
             blended = (
                 f"{self.score} * {PROXIMITY_HALF_M}::float8 / ({PROXIMITY_HALF_M} + {DISTANCE})"
             )
