@@ -15,6 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from dora import vocabulary
 from dora.api.errors import ApiError
+from dora.core import opening_status, opening_week
 from dora.extensions import db
 from dora.search import engine, mapping
 from dora.search.query import DEFAULT_RAYON_KM, SearchQuery, parse_search_args
@@ -75,7 +76,7 @@ def search_page():
     query = SearchQuery()
     try:
         query = parse_search_args(args)
-        if query.located or query.q or query.filters or query.offre:
+        if query.located or query.q or query.filters or query.offre or query.ouvert_le:
             response = engine.search(db.session, query)
     except ApiError as raised:
         error = raised
@@ -101,6 +102,10 @@ def search_page():
             filter_groups=filter_groups(),
             categories=vocabulary.thematiques_by_category(),
             rayons=RAYONS_KM,
+            moments=opening_week.MOMENTS,
+            today=opening_status.now_in().date(),
+            opening_holiday=bool(query.ouvert_le)
+            and opening_week.is_public_holiday(query.ouvert_le),
             default_rayon=DEFAULT_RAYON_KM,
             page_url=_page_url,
             pages=_pages(response) if response else [],

@@ -164,3 +164,29 @@ def test_sort_select_orders_and_is_kept_in_page_links(client, place_service):
     response, html = page(client, commune="93066", tri="au-hasard")
     assert response.status_code == 400
     assert "« tri » vaut pertinence ou distance" in unescape(html)
+
+
+def test_ouvert_le_filter_on_the_page(client, place_service):
+    from datetime import date, timedelta
+
+    from dora.core.opening_week import is_public_holiday
+
+    day = date.today() + timedelta(days=1)
+    while day.weekday() != 0 or is_public_holiday(day):
+        day += timedelta(days=1)
+    place_service(nom="Permanence du lundi", horaires_accueil="Mo 09:00-12:00")
+    place_service(nom="Atelier du samedi", horaires_accueil="Sa 14:00-18:00")
+    place_service(nom="Sans horaires")
+    _, html = page(client, commune="93066")
+    assert 'name="ouvert_le" type="date"' in html and 'id="search-moment"' in html
+    response, html = page(client, commune="93066", ouvert_le=day.isoformat(), moment="matin")
+    assert response.status_code == 200
+    assert "Permanence du lundi" in html
+    assert "Atelier du samedi" not in html and "Sans horaires" not in html
+    assert "les services sans horaires connus ne sont pas montrés" in unescape(html)
+    assert f'value="{day.isoformat()}"' in html
+    assert '<option value="matin" selected>' in html
+    response, html = page(client, commune="93066", ouvert_le="31/12/2026")
+    assert response.status_code == 400
+    assert "« ouvert_le » doit être une date AAAA-MM-JJ" in unescape(html)
+    assert 'aria-invalid="true"' in html

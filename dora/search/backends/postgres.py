@@ -88,6 +88,15 @@ class Statements:
             offer = offer_types.condition(self.query.offre, "d.service_id")
             self.conditions.append(offer)
             self.knn_conditions.append(offer)
+        if self.query.opening_bits is not None:
+            # « Ouvert le … »: one of the day's halves, and the holiday bit on a public
+            # holiday (dora.core.opening_week); NULL (no readable hours) never matches.
+            self.params["open_any"], self.params["open_all"] = self.query.opening_bits
+            opening = (
+                "(d.opening_week & :open_any) <> 0 AND (d.opening_week & :open_all) = :open_all"
+            )
+            self.conditions.append(opening)
+            self.knn_conditions.append(opening)
         self.score = "0"
         self.strength = "0"
         if self.has_text:
