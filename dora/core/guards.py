@@ -13,11 +13,27 @@ from flask import Flask, render_template, request
 from dora.api.errors import API_PREFIX, ApiError, error_response
 
 FORBIDDEN = ("\x00",)
+# In API query parameters, no control character has a meaning (tab, line ends included are
+# not refused: a pasted text may carry them). Python's str.split() would otherwise read
+# U+001C…U+001F as spaces and silently drop the value they are in.
+API_CONTROL = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def _bad(text: str | None) -> bool:
     return bool(text) and any(char in text for char in FORBIDDEN)
+
+
+def _bad_api(text: str | None) -> bool:
+    return bool(text) and not API_CONTROL.isdisjoint(text)
+
+
+def api_control_parameter() -> str | None:
+    """The first API query parameter holding a control character."""
+    for key, value in request.args.items(multi=True):
+        if _bad_api(key) or _bad_api(value):
+            return "".join(c for c in key if c not in API_CONTROL)
+    return None
 
 
 def offending_field() -> str | None:
@@ -42,6 +58,16 @@ def init_app(app: Flask) -> None:
     def refuse_forbidden_characters():
         field = offending_field()
         if field is None:
+            if request.path.startswith(API_PREFIX):
+                control = api_control_parameter()
+                if control is not None:
+                    return error_response(
+                        ApiError(
+                            f"Caractère de contrôle interdit dans le paramètre « {control} ».",
+                            field=control or None,
+                            code="caractere_interdit",
+                        )
+                    )
             return None
         if request.path.startswith(API_PREFIX):
             where = f"le paramètre « {field} »" if field else "l’adresse"

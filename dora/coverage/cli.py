@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from dora.core.cli_errors import FrenchError
 from dora.coverage import operations, queries
@@ -13,6 +16,25 @@ from dora.extensions import db
 @click.group("observatoire", help="Observatoire de la couverture de l’offre.")
 def command() -> None:
     pass
+
+
+def database_errors(function):
+    """A database failure said in French, without a traceback; nothing is published (the
+    computation is one transaction: the previous figures stay in place)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except DBAPIError as error:
+            db.session.rollback()
+            kind = type(error.orig).__name__ if error.orig else "erreur"
+            raise FrenchError(
+                f"échec dans la base de données ({kind}), rien n’a été modifié. Vérifiez "
+                "qu’elle est joignable et à jour (dora db upgrade), puis réessayez."
+            ) from error
+
+    return wrapper
 
 
 def _number(value: float, digits: int = 1) -> str:
@@ -33,6 +55,7 @@ def _number(value: float, digits: int = 1) -> str:
     "catalogue modifié depuis : recalculer).",
 )
 @with_appcontext
+@database_errors
 def compute_command(quiet: bool, only_if_needed: bool) -> None:
     if only_if_needed:
         state = queries.freshness(db.session)
@@ -52,6 +75,7 @@ def compute_command(quiet: bool, only_if_needed: bool) -> None:
 
 @command.command("etat", help="Date du dernier calcul et changements du catalogue depuis.")
 @with_appcontext
+@database_errors
 def status_command() -> None:
     state = queries.freshness(db.session)
     if state.run is None:

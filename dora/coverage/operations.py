@@ -63,6 +63,7 @@ _LOCK_KEY = 0x636F7665  # "cove": one computation at a time
 
 _STAGING = (
     "coverage_tmp_unit",
+    "coverage_tmp_unit_code",
     "coverage_tmp_doc",
     "coverage_tmp_site",
     "coverage_tmp_site_need",
@@ -173,11 +174,26 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     run(
         text(
             """CREATE UNLOGGED TABLE coverage_tmp_site AS
-            SELECT DISTINCT ON (site) site, location, elig FROM coverage_tmp_doc ORDER BY site"""
+            SELECT DISTINCT ON (site) site, location, elig,
+                -- Wide: open everywhere or to a département (short codes): found by
+                -- distance. Narrow (communes, EPCI): found by their codes, far fewer pairs
+                -- to test. Both paths apply the same `elig && codes`.
+                elig && ARRAY['*'] OR EXISTS (
+                    SELECT 1 FROM unnest(elig) AS e(code) WHERE length(e.code) <= 3) AS wide
+            FROM coverage_tmp_doc ORDER BY site"""
         )
     )
-    run(text("CREATE INDEX ON coverage_tmp_site USING gist (location)"))
+    run(text("CREATE INDEX ON coverage_tmp_site USING gist (location) WHERE wide"))
     run(text("ANALYZE coverage_tmp_site"))
+    run(
+        text(
+            """CREATE UNLOGGED TABLE coverage_tmp_unit_code AS
+            SELECT c.code, u.id AS unit FROM coverage_tmp_unit AS u, unnest(u.codes) AS c(code)
+            WHERE c.code <> '*'"""
+        )
+    )
+    run(text("CREATE INDEX ON coverage_tmp_unit_code (code)"))
+    run(text("ANALYZE coverage_tmp_unit_code"))
     run(
         text(
             f"""CREATE UNLOGGED TABLE coverage_tmp_site_need AS
@@ -208,8 +224,20 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
                     ST_Distance(u.location, s.location, false) AS d
                 FROM coverage_tmp_unit AS u
                 JOIN coverage_tmp_site AS s
-                    ON ST_DWithin(s.location, u.location, {MAX_DISTANCE_M}, false)
+                    ON s.wide
+                    AND ST_DWithin(s.location, u.location, {MAX_DISTANCE_M}, false)
                     AND s.elig && u.codes
+                UNION ALL
+                SELECT u.id, s.site, ST_Distance(u.location, s.location, false)
+                FROM (
+                    SELECT DISTINCT s.site, uc.unit
+                    FROM coverage_tmp_site AS s, unnest(s.elig) AS e(code)
+                    JOIN coverage_tmp_unit_code AS uc ON uc.code = e.code
+                    WHERE NOT s.wide
+                ) AS x
+                JOIN coverage_tmp_site AS s ON s.site = x.site
+                JOIN coverage_tmp_unit AS u ON u.id = x.unit
+                WHERE ST_DWithin(s.location, u.location, {MAX_DISTANCE_M}, false)
             ) AS p
             JOIN coverage_tmp_site_need AS sn ON sn.site = p.site
             GROUP BY 1, 2"""

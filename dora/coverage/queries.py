@@ -813,7 +813,8 @@ class Overview:
 
     @property
     def absent_categories(self) -> list[NeedFigures]:
-        return [f for f in self.absent if f.need in vocabulary.CATEGORIES]
+        # Categories, and the other offers (training, inclusive employment).
+        return [f for f in self.absent if vocabulary.THEMATIQUE_SEPARATOR not in f.need]
 
     @property
     def absent_subthemes(self) -> list[NeedFigures]:

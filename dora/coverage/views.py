@@ -249,8 +249,14 @@ def export(level: str, code: str, table: str, fmt: str):
         raise_bad = ApiError(message, field=field)
         return _export_error(raise_bad, fmt)
     if not queries.freshness(db.session).computed:
+        # Not a 5xx: nothing is broken, there is nothing to export yet.
         return _export_error(
-            ApiError("Couverture pas encore calculée.", code="non_calcule", status=503), fmt
+            ApiError(
+                "Couverture pas encore calculée : lancez « dora observatoire calculer ».",
+                code="non_calcule",
+                status=404,
+            ),
+            fmt,
         )
     rows = export_rows(territory, selection, table)
     if rows is None:
@@ -278,9 +284,6 @@ def _export_error(error: ApiError, fmt: str):
     else:
         response = Response(error.message + "\n", mimetype="text/plain")
     response.status_code = error.status
-    if error.status == 503:
-        # Not computed yet: the nightly run (or `dora observatoire calculer`) will provide it.
-        response.headers["Retry-After"] = "3600"
     return response
 
 

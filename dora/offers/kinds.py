@@ -1,13 +1,15 @@
-"""The « type d'offre » of search, maps and widgets, defined once.
+"""The offer types in words, and the observatory's needs of their own.
 
 Four offer types: `services` (the catalogue's ordinary services), `formations` (training
 actions imported from LHEO), `employeurs` (open positions of inclusive employers) and
 `entreprises` (companies hosting immersions: not services, a layer of their own).
-The first three are catalogue services told apart by `offer_service.kind`; each has one SQL
-condition over a service id column (`condition`), used by search, map layers and exports.
+The first three are catalogue services told apart by `offer_service.kind`; their one SQL
+condition lives where search needs it, dora.search.offer_types (search does not import
+this package).
 
-Thématiques stay distinct too, so that counts by need (the coverage observatory) can tell
-them apart without this table: trainings carry `se-former--trouver-sa-formation`, positions
+For the coverage observatory (dora.coverage), training and inclusive employment are needs of
+their own (COVERAGE_NEEDS), counted from `offer_service`. Their thématiques stay distinct
+too: trainings carry `se-former--trouver-sa-formation`, positions
 `trouver-un-emploi--repondre-a-des-offres-demploi`.
 """
 
@@ -41,28 +43,7 @@ ENTREPRISES = OfferType(
 )
 OFFER_TYPES: tuple[OfferType, ...] = (SERVICES, FORMATIONS, EMPLOYEURS, ENTREPRISES)
 BY_VALUE = {offer.value: offer for offer in OFFER_TYPES}
-SERVICE_TYPES = tuple(offer.value for offer in OFFER_TYPES if offer.is_service)
 KIND_TO_TYPE = {offer.kind: offer for offer in OFFER_TYPES if offer.kind}
-
-
-def condition(offer: str, service_id_column: str) -> str:
-    """SQL condition (no parameters) keeping the services of `offer` by their id column."""
-    if offer == SERVICES.value:
-        return (
-            f"NOT EXISTS (SELECT 1 FROM offer_service AS o WHERE o.service_id = "
-            f"{service_id_column})"
-        )
-    kind = BY_VALUE[offer].kind
-    if kind is None:
-        raise ValueError(f"{offer} is not a type of service")
-    return (
-        f"EXISTS (SELECT 1 FROM offer_service AS o WHERE o.service_id = {service_id_column} "
-        f"AND o.kind = '{kind}')"
-    )
-
-
-def type_of_kind(kind: str | None) -> OfferType:
-    return KIND_TO_TYPE.get(kind, SERVICES) if kind else SERVICES
 
 
 # Needs of their own for the coverage observatory (dora.coverage): training and inclusive

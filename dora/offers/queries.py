@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from dora.offers.kinds import FORMATIONS, KIND_TO_TYPE, SERVICES, OfferType
+from dora.offers.kinds import KIND_TO_TYPE, SERVICES, OfferType
 from dora.offers.models import OfferKind
 
 PUBLIC_SERVICE = """s.statut = 'publie' AND st.moderation = 'validee'"""
@@ -414,7 +414,3 @@ def immersion_count(session: Session, longitude: float, latitude: float, rayon_k
         ),
         {"point": f"SRID=4326;POINT({longitude} {latitude})", "radius": rayon_km * 1000},
     ).scalar_one()
-
-
-def is_training(offer: OfferType) -> bool:
-    return offer is FORMATIONS

@@ -9,6 +9,7 @@ from __future__ import annotations
 import folium
 from flask import url_for
 from folium.plugins import FastMarkerCluster
+from folium.template import Template
 from markupsafe import escape
 from sqlalchemy import any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -175,7 +176,7 @@ def results_map(
     if place is not None:
         companies = _companies(session, query, place)
         if companies:
-            FastMarkerCluster(
+            _HiddenCluster(
                 companies,
                 callback=MARKER_CALLBACK,
                 name=f"Entreprises accueillantes — immersion ({len(companies)})",
@@ -185,6 +186,27 @@ def results_map(
             ).add_to(page_map)
     folium.LayerControl(position="topright", collapsed=False).add_to(page_map)
     return render_map(page_map)
+
+
+class _HiddenCluster(FastMarkerCluster):
+    """A FastMarkerCluster that honours `show=False` (folium's adds itself to the map
+    whatever `show` says): the layer control lists it unchecked."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = {{ this.data|tojson }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(cluster);
+                }
+                {% if this.show %}cluster.addTo({{ this._parent.get_name() }});{% endif %}
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
 
 
 OFFER_LAYERS = {

@@ -302,3 +302,46 @@ def test_freshness_dates_the_figures_and_says_when_they_may_be_stale(db_session,
     db_session.execute(text("UPDATE coverage_run SET search_xid = 0"))
     make_service(thematiques=[MOBILITE])
     assert any("depuis ce calcul" in w for w in queries.freshness(db_session).warnings)
+
+
+def test_cells_agree_with_the_search_on_a_random_catalogue(db_session, make_service, aurillac):
+    """Differential: every cell count equals what the search lists from that commune."""
+    import random
+
+    rng = random.Random(12)
+    zones = [["15"], [AURILLAC_EPCI], [AURILLAC], ["48"], None, ["france"], ["15", "48"]]
+    thematiques = [MOBILITE, NUMERIQUE, FAMILLE, "mobilite--preparer-un-permis"]
+    modes = [["en-presentiel"], ["a-distance", "en-presentiel"], ["a-distance"], None]
+    for _ in range(40):
+        mode = rng.choice(modes)
+        point = destination(*aurillac, rng.uniform(0, 40_000), rng.uniform(0, 360))
+        make_service(
+            point=None if mode == ["a-distance"] else point,
+            modes_accueil=mode,
+            zone_eligibilite=rng.choice(zones),
+            thematiques=rng.sample(thematiques, rng.randint(1, 2)),
+            code_insee=AURILLAC,
+        )
+    operations.rebuild(db_session)
+    near = unit_points(
+        db_session,
+        "ST_DWithin(c.location, ST_MakePoint(:lon, :lat)::geography, 25000, false)",
+        {"lon": aurillac[0], "lat": aurillac[1]},
+    )
+    checked = 0
+    for code in sorted(near)[:12]:
+        for thematique in ("", "mobilite", NUMERIQUE, FAMILLE):
+            found = cell(db_session, code, thematique)
+            for km in (5, 15, 30):
+                asked = (thematique,) if thematique else ()
+                query = SearchQuery(commune=code, thematiques=asked, rayon_km=km, a_distance=False)
+                place = resolve_place(db_session, query)
+                listed = db_session.execute(matching_documents(db_session, query, place)).all()
+                expected = sum(1 for row in listed if row.on_site)
+                assert (getattr(found, f"n{km}") if found else 0) == expected, (
+                    code,
+                    thematique,
+                    km,
+                )
+                checked += 1
+    assert checked == 12 * 4 * 3

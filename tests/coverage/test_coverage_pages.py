@@ -35,7 +35,7 @@ def test_pages_before_any_computation_say_so(client, db_session):
     page = client.get("/territoires/departement/93/couverture")
     assert page.status_code == 200
     assert "pas encore été calculée" in page.get_data(as_text=True)
-    assert client.get("/territoires/departement/93/couverture/thematiques.csv").status_code == 503
+    assert client.get("/territoires/departement/93/couverture/thematiques.csv").status_code == 404
     answer = client.get("/api/v1/couverture?territoire=departement:93").get_json()
     assert answer["calcul"] is None and answer["chiffres"] is None
 

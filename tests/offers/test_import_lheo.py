@@ -55,6 +55,7 @@ def test_valid_file_writes_structures_services_and_upcoming_sessions(run_import,
     assert "93" in service.zone_eligibilite and "75" in service.zone_eligibilite  # Région
     assert service.details["certification"]["rs"] == "RS5080"
     assert service.details["financeurs"] == ["2"]
+    assert service.details["financeurs_libelles"] == ["Conseil régional"]
     assert "Prix total : 2400 € TTC" in service.frais_precisions
     # Available until its last session starts.
     assert service.suspendu_du == date(2099, 9, 8)
@@ -68,8 +69,11 @@ def test_valid_file_writes_structures_services_and_upcoming_sessions(run_import,
         ("S-2099-09", date(2099, 9, 7), date(2099, 12, 18), None, "Saint-Denis"),
     ]
     # The Lyon training only had a past session: kept, but not available from today.
-    (lyon,) = sql("SELECT suspendu_du FROM service WHERE id = 'lheo--A-2099-002-1'")
+    (lyon,) = sql(
+        "SELECT suspendu_du, zone_eligibilite FROM service WHERE id = 'lheo--A-2099-002-1'"
+    )
     assert lyon.suspendu_du <= date.today()
+    assert lyon.zone_eligibilite == ["69"]  # périmètre de recrutement 2: its département
     assert sql("SELECT * FROM training_session WHERE service_id = 'lheo--A-2099-002-1'") == []
 
 

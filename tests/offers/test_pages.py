@@ -14,6 +14,7 @@ def test_training_page_lists_upcoming_sessions(client, imported):
     assert "du 7 septembre 2099 au 18 décembre 2099" in html
     assert "2020" not in html.split("Sessions")[1].split("</table>")[0]  # past session dropped
     assert "RS5080" in html and "inscriptions ouvertes" in html
+    assert "Conseil régional" in html  # LHEO financeur 2, in words
     lyon = client.get("/formations/lheo--A-2099-002-1").get_data(as_text=True)
     assert "Aucune session à venir" in lyon
 

@@ -265,6 +265,7 @@ class Importer:
         self.report = OfferReport()
         self.places = Places(connection)
         self.unmapped_publics: set[str] = set()
+        self.past_sessions = 0
 
     # -- reading -------------------------------------------------------------------------
 
@@ -454,11 +455,23 @@ class Importer:
             nearest = importing.nearest_commune(self.connection, place[0], place[1])
             code_insee = nearest.code if nearest else None
         departement = importing.departement_of_commune(self.connection, code_insee)
-        zone = importing.departements_of_region(self.connection, departement) if departement else []
+        perimetre = _t(action, "l:code-perimetre-recrutement")
+        if perimetre == mapping.PERIMETRE_COMMUNE and code_insee:
+            zone = [code_insee]
+        elif perimetre == mapping.PERIMETRE_DEPARTEMENT and departement:
+            zone = [departement]
+        elif perimetre in mapping.PERIMETRE_FRANCE:
+            zone = ["france"]
+        else:  # Région (3), « autres » or not said: the Région of the place
+            zone = (
+                importing.departements_of_region(self.connection, departement)
+                if departement
+                else []
+            )
         permanent = _t(action, "l:modalites-entrees-sorties") == "1"
         sessions, past = self._sessions(action, permanent)
         self.report.of("sessions").read += len(action.findall("l:session", N))
-        self._past = getattr(self, "_past", 0) + past
+        self.past_sessions += past
 
         nsf = _all(formation, "l:domaine-formation/l:code-NSF")
         public_codes = _all(action, "l:code-public-vise")
@@ -483,6 +496,8 @@ class Importer:
             "resultats_attendus": clip(_t(formation, "l:resultats-attendus"), 3000),
             "niveau_entree": _t(formation, "l:code-niveau-entree"),
             "financeurs": financeurs,
+            "financeurs_libelles": [mapping.financeur_label(code) for code in financeurs],
+            "perimetre_recrutement": perimetre,
             "prise_en_charge_possible": prise_en_charge,
             "prix_total_ttc": prix,
             "duree_indicative": _t(action, "l:duree-indicative"),
@@ -576,8 +591,8 @@ class Importer:
     def run(self, *, strict: bool = False) -> OfferReport:
         parsed = self.parse()
         report = self.report
-        if getattr(self, "_past", 0):
-            report.notes.append(f"{self._past} session(s) passée(s) ignorée(s).")
+        if self.past_sessions:
+            report.notes.append(f"{self.past_sessions} session(s) passée(s) ignorée(s).")
         if self.unmapped_publics:
             report.notes.append(
                 "codes « public visé » sans correspondance data·inclusion (gardés dans le "

@@ -26,6 +26,10 @@ dora.offers.kinds). On top of it:
 | 82070, 82071, 82074 | | |
 | public 83056 | tout public | tous-publics |
 
+Funders (code-financeur) are named with LHEO's dict-financeurs; the zone d'éligibilité follows
+code-perimetre-recrutement: 1 the commune, 2 the département, 4 to 6 France, otherwise (3,
+0 or absent) the Région of the place.
+
 Other codes are kept in the training's details, not mapped (a warning lists them once per
 import). Public codes are Formacode V10 « public visé » (lheo/lheo-schema,
 definition/dict-public-vise-formacode-V10.xml); NSF is the Nomenclature des spécialités de
@@ -89,6 +93,39 @@ PUBLICS: dict[str, tuple[str, ...]] = {
     ),
     "83056": ("tous-publics",),
 }
+# LHEO dict-financeurs (lheo/lheo-schema, definition/lheo-gml.xml, LHEO 2.3); codes the
+# dictionary does not name yet are shown as their code.
+FINANCEURS = {
+    "0": "Autre",
+    "1": "Code(s) obsolète(s)",
+    "2": "Conseil régional",
+    "3": "Fonds européens - FSE",
+    "4": "France Travail (Pôle emploi)",
+    "5": "Entreprise",
+    "6": "ACSÉ",
+    "7": "AGEFIPH",
+    "8": "Conseil départemental",
+    "9": "Commune",
+    "10": "Bénéficiaire de l’action",
+    "11": "État - Ministère chargé de l’emploi",
+    "12": "État - Ministère de l’éducation nationale",
+    "13": "État - Autre",
+    "14": "Fonds européens - Autre",
+    "15": "Collectivité territoriale - Autre",
+    "16": "OPCA",
+    "17": "OPACIF",
+}
+
+
+def financeur_label(code: str) -> str:
+    return FINANCEURS.get(code, f"financeur (code LHEO {code})")
+
+
+# LHEO dict-perimetre-recrutement → who may enrol: 1 commune, 2 département, 3 région (also
+# the default), 4 interrégion, 5 pays, 6 international (4 to 6: everywhere in France).
+PERIMETRE_COMMUNE, PERIMETRE_DEPARTEMENT = "1", "2"
+PERIMETRE_FRANCE = {"4", "5", "6"}
+
 # LHEO etat-recrutement.
 ETAT_RECRUTEMENT = {1: "inscriptions ouvertes", 2: "inscriptions fermées", 3: "suspendu"}
 
