@@ -8,6 +8,7 @@ here; when several communes answer, the page asks which one. With JavaScript
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ bp = Blueprint("search", __name__)
 
 RAYONS_KM = (5, 10, 20, 50, 100, 200)
 PAGE_LINKS = 2  # pages shown each side of the current one
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,11 @@ def search_page():
         ][:8]
         return redirect(url_for("offers.companies_page") + ("?" + urlencode(kept) if kept else ""))
     args = request.args.copy()
+    # Browsers without a date picker send « Ouvert le » as typed: jj/mm/aaaa is accepted here.
+    typed_day = _FRENCH_DATE.fullmatch((args.get("ouvert_le") or "").strip())
+    if typed_day:
+        day, month, year = typed_day.groups()
+        args["ouvert_le"] = f"{year}-{int(month):02d}-{int(day):02d}"
     typed = (args.get("commune_nom") or "").strip()
     choices: list[resolve.Commune] = []
     if typed and not args.get("commune") and not args.get("lat"):

@@ -186,7 +186,11 @@ def test_ouvert_le_filter_on_the_page(client, place_service):
     assert "les services sans horaires connus ne sont pas montrés" in unescape(html)
     assert f'value="{day.isoformat()}"' in html
     assert '<option value="matin" selected>' in html
-    response, html = page(client, commune="93066", ouvert_le="31/12/2026")
+    # Typed by hand (no date picker): jj/mm/aaaa is understood.
+    typed = f"{day.day:02d}/{day.month:02d}/{day.year}"
+    response, html = page(client, commune="93066", ouvert_le=typed, moment="matin")
+    assert response.status_code == 200 and "Permanence du lundi" in html
+    response, html = page(client, commune="93066", ouvert_le="lundi")
     assert response.status_code == 400
     assert "« ouvert_le » doit être une date AAAA-MM-JJ" in unescape(html)
     assert 'aria-invalid="true"' in html
