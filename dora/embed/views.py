@@ -97,6 +97,8 @@ def widget_page():
             height=f"{config.hauteur}px",
             link_target="_blank",
             cluster_colour=cluster_colour(config.filters),
+            # A widget limited to one type (a Région's training map) offers no switch.
+            offer_switch=not config.filters.offre,
         )
     pages = max(1, math.ceil(min(offer.total, queries.NATIONAL_COUNT_CAP) / config.nombre))
     base_query = widget.frame_query(config)

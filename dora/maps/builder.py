@@ -19,6 +19,7 @@ from markupsafe import escape
 
 from dora import vocabulary
 from dora.core.mapbuilder import MapHtml, new_map, render_map
+from dora.maps.filters import OFFRE_LABELS
 
 # Services on maps ------------------------------------------------------------------------
 
@@ -140,6 +141,7 @@ def services_map(
     fit_bounds: Sequence[Sequence[float]] | None = None,
     cluster_colour: str = ALL_CATEGORIES_COLOUR,
     circle: tuple[MapReference, float] | None = None,
+    offer_switch: bool = False,
 ) -> MapHtml:
     """A map of services: the territory pages, the widget, the search results.
 
@@ -147,7 +149,9 @@ def services_map(
     `static`, the map then loads the services of each view from the GeoJSON API with
     `params` (territory, search filters, reference). `categories` are offered as layers (all
     of them by default); `outline` is a GeoJSON geometry drawn under the services;
-    `cluster_colour` paints the clusters (a category's colour when the filters ask for one).
+    `cluster_colour` paints the clusters (a category's colour when the filters ask for one);
+    `offer_switch` adds a « Type d'offre » switch (services, trainings, inclusive employers)
+    to a map that loads its views.
     """
     page_map = new_map(location=location, zoom_start=zoom, height=height, aria_label=aria_label)
     if fit_bounds:
@@ -209,6 +213,12 @@ def services_map(
         "linkTarget": link_target,
         "statusId": status_id,
         "clusterColour": cluster_colour,
+        "offerTypes": (
+            [{"value": "", "label": "Toutes les offres"}]
+            + [{"value": value, "label": label} for value, label in OFFRE_LABELS.items()]
+            if offer_switch and not static
+            else []
+        ),
         "reference": (
             {"lon": reference.lon, "lat": reference.lat, "label": reference.label}
             if reference

@@ -172,6 +172,7 @@ def territory_page(kind: str, code: str):
         status_id="carte-statut",
         height=f"{MAP_HEIGHT_PX}px",
         cluster_colour=cluster_colour(filters),
+        offer_switch=True,
     )
     pages = max(1, math.ceil(offer.total / PAGE_SIZE))
     status = 400 if errors else 200

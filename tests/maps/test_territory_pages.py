@@ -276,3 +276,18 @@ def test_precomputed_counts_list_and_clusters_agree_with_the_catalogue(
     assert queries.remote_count(db_session, MapFilters(), None) == queries.remote_count_live(
         db_session, MapFilters(), None
     )
+
+
+def test_the_territory_list_and_the_widget_say_what_is_open_now(client, make_service):
+    make_service(nom="Accueil de jour", horaires_accueil="24/7")
+    make_service(nom="Permanence fermée", horaires_accueil="off")
+    make_service(nom="Sans horaires connus", horaires_accueil=None)
+    for url in (
+        "/territoires/departement/93",
+        "/embed/carte?territoire=departement:93",
+        "/embed/carte",  # the whole country: the freshest services
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert html.count("opening-badge--open") == 1, url
+        assert "Ouvert maintenant" in html, url
+        assert "Sans horaires connus" in html, url

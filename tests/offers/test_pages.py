@@ -128,3 +128,36 @@ def test_a_session_has_its_own_page(client, imported, sql):
     assert "S-2099-09" in body
     assert client.get("/formations/sessions/99999999").status_code == 404
     assert client.get("/formations/sessions/99999999999").status_code == 404
+
+
+def test_clustered_maps_count_only_the_offer_type_asked(app, client, imported, monkeypatch, sql):
+    """Above the points threshold, territory maps cluster from precomputed counts, which know
+    no offer type: with `offre`, they must count live (they used to show every service)."""
+
+    def on_site_in_93(kind: str) -> int:
+        return sql(
+            "SELECT count(*) FROM offer_service AS o JOIN search_document AS d"
+            " ON d.service_id = o.service_id"
+            " WHERE o.kind = :kind AND d.on_site AND d.code_insee LIKE '93%'"
+            " AND dora_not_suspended(d.suspendu_du, d.suspendu_au, current_date)",
+            kind=kind,
+        )[0][0]
+
+    monkeypatch.setitem(app.config, "MAP_MAX_POINTS", 1)
+    url = "/api/v1/services.geojson?territoire=departement:93&bbox=1.5,48.5,3.5,49.5&zoom=9"
+    everything = client.get(url).get_json()
+    trainings = client.get(url + "&offre=formations").get_json()
+    employers = client.get(url + "&offre=employeurs").get_json()
+    assert everything["clustered"]  # the precomputed commune counts answer without `offre`
+    assert trainings["total"] == on_site_in_93("formation") >= 1
+    assert employers["total"] == on_site_in_93("emploi-inclusif") >= 1
+    assert trainings["total"] + employers["total"] <= everything["total"]
+
+
+def test_the_widget_offers_the_type_switch_unless_limited_to_one_type(client, imported):
+    whole = client.get("/embed/carte?territoire=departement:93").get_data(as_text=True)
+    assert '"offerTypes": [{"label": "Toutes les offres", "value": ""}' in whole
+    assert '{"label": "Employeurs inclusifs", "value": "employeurs"}' in whole
+    # A Région's training map: limited to one type, no switch.
+    trainings = client.get("/embed/carte?territoire=departement:93&offre=formations")
+    assert '"offerTypes": []' in trainings.get_data(as_text=True)

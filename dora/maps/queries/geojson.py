@@ -57,7 +57,16 @@ def _simple_category(request: MapRequest) -> str | None:
     """ "" (all) or the one category the request asks for, when precomputed counts can
     answer it (no other filter); None otherwise."""
     filters = request.filters
-    if filters.publics or filters.frais or filters.modes_accueil or filters.types or filters.q:
+    # The precomputed counts know categories only: any other filter (the offer type
+    # included) is counted live.
+    if (
+        filters.publics
+        or filters.frais
+        or filters.modes_accueil
+        or filters.types
+        or filters.q
+        or filters.offre
+    ):
         return None
     if not filters.thematiques:
         return request.categorie or ""

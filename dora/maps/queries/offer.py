@@ -68,6 +68,8 @@ class ListedService:
     frais: str | None
     date_maj: date
     distance_m: int | None
+    horaires_accueil: str | None = None
+    code_insee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,8 @@ def offer_statement(
             Service.date_maj,
             Service.location_precision,
             Service.location,
+            Service.horaires_accueil,
+            Service.code_insee,
         )
         .join(search_document, search_document.c.service_id == Service.id)
         .where(
@@ -230,6 +234,8 @@ def offer_statement(
             ordered.c.frais,
             ordered.c.date_maj,
             ordered.c.distance,
+            ordered.c.horaires_accueil,
+            ordered.c.code_insee,
         )
         .join(Structure, Structure.id == ordered.c.structure_id)
         .subquery()
@@ -308,6 +314,8 @@ def _list_columns(distance) -> tuple:
         Service.frais,
         Service.date_maj,
         distance.label("distance"),
+        Service.horaires_accueil,
+        Service.code_insee,
     )
 
 
@@ -348,7 +356,14 @@ def national_offer(
         .join(Structure, Structure.id == Service.structure_id)
         .order_by(freshest.c.date_maj.desc(), freshest.c.service_id.desc())
     )
-    items = [_listed(_ListedRow(*row[:7], row.date_maj.isoformat(), None)) for row in rows]
+    items = [
+        _listed(
+            _ListedRow(
+                *row[:7], row.date_maj.isoformat(), None, row.horaires_accueil, row.code_insee
+            )
+        )
+        for row in rows
+    ]
     geojson = services_geojson(session, MapRequest(bbox, zoom, filters), max_points=max_points)
     return Offer(total, {}, {}, items, geojson), capped
 
@@ -387,6 +402,9 @@ class _ListedRow:
     frais: str | None
     date_maj: str
     distance: float | None
+    # For the « ouvert maintenant » badge of the list.
+    horaires_accueil: str | None = None
+    code_insee: str | None = None
 
 
 def _listed(row: _ListedRow) -> ListedService:
@@ -401,6 +419,8 @@ def _listed(row: _ListedRow) -> ListedService:
         frais=row.frais,
         date_maj=date.fromisoformat(row.date_maj),
         distance_m=round(row.distance) if row.distance is not None else None,
+        horaires_accueil=row.horaires_accueil,
+        code_insee=row.code_insee,
     )
 
 
@@ -488,7 +508,18 @@ def list_territory(
         .join(Structure, Structure.id == Service.structure_id)
         .order_by(*([page.c.distance, Service.id] if reference else [Service.nom, Service.id]))
     )
-    return [_listed(_ListedRow(*row[:7], row.date_maj.isoformat(), row.distance)) for row in rows]
+    return [
+        _listed(
+            _ListedRow(
+                *row[:7],
+                row.date_maj.isoformat(),
+                row.distance,
+                row.horaires_accueil,
+                row.code_insee,
+            )
+        )
+        for row in rows
+    ]
 
 
 def _territory_offer_precomputed(

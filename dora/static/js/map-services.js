@@ -238,6 +238,17 @@
       timer = setTimeout(load, 200);
     }
 
+    // « Type d'offre »: services, trainings, inclusive employers — one at a time or all,
+    // switched on the map like the category layers (the view is reloaded for that type).
+    if (options.endpoint && options.offerTypes && options.offerTypes.length) {
+      offerSwitch(map, options.offerTypes, (options.params || {}).offre || "", function (value) {
+        options.params = Object.assign({}, options.params || {});
+        if (value) { options.params.offre = value; } else { delete options.params.offre; }
+        current = null;
+        load();
+      });
+    }
+
     if (options.endpoint) map.on("moveend", schedule);
     map.on("baselayerchange", function (event) {
       Object.keys(groups).forEach(function (key) {
@@ -265,6 +276,34 @@
       map.whenReady(load);
     }
     return { reload: function () { current = null; load(); } };
+  }
+
+  function offerSwitch(map, types, selected, onChange) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var box = element("fieldset", "map-offer-types");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      box.appendChild(element("legend", null, "Type d’offre"));
+      var name = "offre-" + Math.random().toString(36).slice(2);
+      types.forEach(function (type) {
+        var label = element("label", "map-offer-types__choice");
+        var input = document.createElement("input");
+        input.type = "radio";
+        input.name = name;
+        input.value = type.value;
+        input.checked = type.value === selected;
+        input.addEventListener("change", function () {
+          if (input.checked) onChange(type.value);
+        });
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(" " + type.label));
+        box.appendChild(label);
+      });
+      return box;
+    };
+    control.addTo(map);
+    return control;
   }
 
   window.DoraMap = { servicesLayer: servicesLayer, formatDistance: formatDistance };
