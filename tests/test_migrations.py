@@ -98,3 +98,52 @@ def test_0006_makes_stored_web_addresses_valid_uris(scratch_database_url):
         assert row.site_web == "https://exemple.fr/a%20%22b%22/%C3%A9"
         assert row.lien_source == "https://exemple.fr/x?y=1&z=%20"
         db.engine.dispose()
+
+
+def test_0013_backfills_the_opening_week_of_existing_services(scratch_database_url):
+    import flask_migrate
+
+    from dora import create_app
+    from dora.core.opening_week import week_mask
+    from dora.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": scratch_database_url,
+            "TESTING": True,
+            "DORA_ENV": "testing",
+            "SECRET_KEY": "migrations-test",
+        }
+    )
+    hours = {"a": "Mo-Fr 09:00-12:00; PH off", "b": "Sa 14:00-18:00", "c": "pas lisible"}
+    with app.app_context():
+        flask_migrate.upgrade(revision="0010_pro_tools")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO structure (id, source, nom, date_maj, moderation) "
+                    "VALUES ('s', 't', 'S', current_date, 'validee')"
+                )
+            )
+            for service_id, value in hours.items():
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO service (id, source, structure_id, nom, description, "
+                        "date_maj, statut, horaires_accueil) VALUES "
+                        "(:id, 't', 's', 'S', 'D', current_date, 'publie', :hours)"
+                    ),
+                    {"id": service_id, "hours": value},
+                )
+        flask_migrate.upgrade(revision="0013_search_open")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT s.id, s.opening_week, d.opening_week AS indexed FROM service AS s"
+                    " JOIN search_document AS d ON d.service_id = s.id ORDER BY s.id"
+                )
+            ).all()
+        assert [(r.id, r.opening_week, r.indexed) for r in rows] == [
+            (key, week_mask(value), week_mask(value)) for key, value in sorted(hours.items())
+        ]
+        assert rows[0].opening_week is not None and rows[2].opening_week is None
+        db.engine.dispose()

@@ -51,7 +51,10 @@ def canonical_parameters(raw: str) -> str:
         query = parse_search_args(MultiDict(parse_qsl(raw or "", keep_blank_values=False)))
     except ApiError as error:
         raise AlertError(f"Recherche invalide : {error.message}", field="parametres") from None
-    pairs = [(k, v) for k, v in query.with_changes(size=20).to_args(page=1) if k != "size"]
+    # « Ouvert le … » names one day, soon past (the saved search would then be invalid): an
+    # alert lists new services, whatever day they open.
+    query = query.with_changes(size=20, ouvert_le=None, moment="journee")
+    pairs = [(k, v) for k, v in query.to_args(page=1) if k != "size"]
     if not pairs:
         raise AlertError(
             "Précisez d’abord la recherche (une commune, un besoin ou un mot-clé) : "

@@ -27,7 +27,9 @@ def save_search_block(query, default_name: str, part: str = "fields") -> Markup:
     they belong to, to be written outside the search form."""
     if not is_verified(current_user):
         return Markup("")
-    parametres = urlencode([(k, v) for k, v in query.to_args(page=1) if k != "size"])
+    # Without « Ouvert le … » (one day, soon past: see operations.canonical_parameters).
+    saved = query.with_changes(ouvert_le=None, moment="journee")
+    parametres = urlencode([(k, v) for k, v in saved.to_args(page=1) if k != "size"])
     return Markup(
         render_template(
             "alerts/_save_search.html" if part == "fields" else "alerts/_save_search_form.html",

@@ -17,9 +17,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
     func,
 )
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+    validates,
+)
 
 from dora import vocabulary
 from dora.extensions import db
@@ -200,6 +208,10 @@ class Service(TimestampedVersioned, AddressFields, db.Model):
         server_default=FrequenceMaj.ANNUELLE,
     )
 
+    # When it opens in a typical week (dora.core.opening_week), from `horaires_accueil`:
+    # kept in step by `_opening_week_before_flush` and the bulk writers; NULL without hours.
+    opening_week: Mapped[int | None] = mapped_column(Integer)
+
     structure: Mapped[Structure] = relationship(back_populates="services", lazy="joined")
 
     __table_args__ = (
@@ -262,3 +274,15 @@ class Service(TimestampedVersioned, AddressFields, db.Model):
     @property
     def is_on_site(self) -> bool:
         return vocabulary.EN_PRESENTIEL in (self.modes_accueil or [])
+
+
+@event.listens_for(Session, "before_flush")
+def _opening_week_before_flush(session: Session, _context, _instances) -> None:
+    """Services written through the ORM (forms, operations) keep their week mask in step."""
+    from dora.core.opening_week import week_mask
+
+    for instance in (*session.new, *session.dirty):
+        if isinstance(instance, Service):
+            mask = week_mask(instance.horaires_accueil)
+            if instance.opening_week != mask:
+                instance.opening_week = mask

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from stdnum import luhn
 
+from dora.core.opening_week import week_mask
 from dora.demo import content
 from geodata import reference
 from geodata.text import normalise_name
@@ -100,9 +101,11 @@ SERVICE_COLUMNS = (
     "courriel",
     "horaires_accueil",
     "statut",
+    # dora.core.opening_week of horaires_accueil (bulk COPY: no ORM hook runs).
+    "opening_week",
 )
 # Our columns that are not part of the data·inclusion schema.
-OWN_COLUMNS = frozenset({"location", "location_precision", "moderation", "statut"})
+OWN_COLUMNS = frozenset({"location", "location_precision", "moderation", "statut", "opening_week"})
 
 # Paris, Lyon, Marseille are drawn through their arrondissements.
 _PLM = frozenset({"75056", "69123", "13055"})
@@ -675,6 +678,7 @@ def _service_row(
         courriel,
         horaires,
         "publie",
+        week_mask(horaires),
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from tqdm import tqdm
 
 from dora.catalogue.models import Moderation, Statut
+from dora.core.opening_week import week_mask
 from dora.core.signals import services_bulk_written
 from dora.interop.fields import Kind, spec_of
 from dora.interop.places import Places
@@ -298,6 +299,13 @@ def _write(
     )
     columns = [*fields, "location_precision", "point_longitude", "point_latitude"]
     rows = (_row(item, fields) for item in valid)
+    if kind == "services":
+        # The week mask of « Ouvert le … » (dora.core.opening_week): COPY runs no ORM hook.
+        connection.execute(text(f"ALTER TABLE {stage} ADD COLUMN opening_week int"))
+        columns.append("opening_week")
+        rows = (
+            (*_row(item, fields), week_mask(item.values.get("horaires_accueil"))) for item in valid
+        )
     copy_rows(
         connection,
         stage,
@@ -345,9 +353,16 @@ def _upsert_sql(kind: Kind, fields: Sequence[str]) -> str:
         ours, our_values = ["moderation"], [f"'{Moderation.VALIDEE.value}'"]
     else:
         ours, our_values = ["statut"], [f"'{Statut.PUBLIE.value}'"]
-    insert_columns = [*fields, "location", "location_precision", *ours]
-    select_values = [*(f"s.{name}" for name in fields), point, "s.location_precision", *our_values]
-    updated = [*fields, "location", "location_precision"]
+    computed = ["opening_week"] if kind == "services" else []
+    insert_columns = [*fields, "location", "location_precision", *computed, *ours]
+    select_values = [
+        *(f"s.{name}" for name in fields),
+        point,
+        "s.location_precision",
+        *(f"s.{name}" for name in computed),
+        *our_values,
+    ]
+    updated = [*fields, "location", "location_precision", *computed]
     assignments = ", ".join(f"{name} = excluded.{name}" for name in updated if name != "id")
     compared_old = ", ".join(f"t.{name}" for name in updated if name not in ("id", "location"))
     compared_new = ", ".join(

@@ -74,7 +74,8 @@ _COPY_COLUMNS = """ord,
     coalesce(ST_Y(location::geometry), 'NaN')::float8,
     (on_site::int + 2 * remote::int)::int2,
     elig_id, sig,
-    (date_maj - DATE '1970-01-01')::int4"""
+    (date_maj - DATE '1970-01-01')::int4,
+    coalesce(opening_week, 0)::int4"""
 
 # Binary COPY row: field count, then (length, value) for each fixed-size field.
 _ROW = np.dtype(
@@ -94,6 +95,8 @@ _ROW = np.dtype(
         ("sig", ">i4"),
         ("l6", ">i4"),
         ("date", ">i4"),
+        ("l7", ">i4"),
+        ("week", ">i4"),
     ]
 )
 _HEADER = 19  # PGCOPY signature, flags, header extension length
@@ -126,18 +129,19 @@ _SNAPSHOT = """pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
 _DELTA = text(
     f"""SELECT 's' AS kind, NULL::bigint AS ord,
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
-        NULL::int4 AS sig, NULL::int4 AS date,
+        NULL::int4 AS sig, NULL::int4 AS date, NULL::int4 AS week,
         NULL::text AS lexeme, NULL::int2 AS wclass, {_SNAPSHOT},
         current_date - DATE '1970-01-01' AS today, NULL::bool AS hidden
     UNION ALL
-    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    SELECT 't', ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL
     FROM search_tombstone WHERE {_SINCE.format(column="xid")}
     UNION ALL
     SELECT 'd', {_COPY_COLUMNS}, NULL, NULL, NULL, NULL, NULL, ({_SUSPENDED})
     FROM search_document AS d
     WHERE {_SINCE.format(column="changed_xid")}
     UNION ALL
-    SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
+    SELECT 'l', d.ord, NULL, NULL, NULL, NULL, NULL, NULL, NULL, u.lexeme,
         (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2,
         NULL, NULL, NULL, NULL
     FROM search_document AS d, unnest(d.tsv) AS u
@@ -231,6 +235,8 @@ class _Arrays:
         self.elig = np.zeros(size, dtype=np.int32)
         self.sig = np.zeros(size, dtype=np.int32)
         self.date = np.zeros(size, dtype=np.int32)
+        # `opening_week` (dora.core.opening_week), 0 without readable hours.
+        self.week = np.zeros(size, dtype=np.int32)
 
     @property
     def size(self) -> int:
@@ -244,7 +250,7 @@ class _Arrays:
             getattr(new, name)[: self.size] = getattr(self, name)
         self.__dict__.update(new.__dict__)
 
-    def put(self, ords, lon, lat, flags, elig, sig, date) -> None:
+    def put(self, ords, lon, lat, flags, elig, sig, date, week) -> None:
         ords = np.asarray(ords, dtype=np.int64)
         if not len(ords):
             return
@@ -255,6 +261,7 @@ class _Arrays:
         self.elig[ords] = elig
         self.sig[ords] = sig
         self.date[ords] = date
+        self.week[ords] = week
         self.alive[ords] = True
 
     def remove(self, ords) -> None:
@@ -492,7 +499,7 @@ class _Selection:
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
-        if text is not None:
+        if text is not None and not query.by_distance:
             # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
             # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
@@ -633,6 +640,7 @@ class FacetIndex:
             fresh.eligs.of(rows["elig"]),
             fresh.sigs.of(rows["sig"]),
             rows["date"],
+            rows["week"],
         )
         fresh.arrays = arrays
         fresh.by_latitude = _ByLatitude(arrays)
@@ -730,6 +738,7 @@ class FacetIndex:
                     self.eligs.of(elig_ids),
                     self.sigs.of(sig_ids),
                     [row.date for row in changed],
+                    [row.week for row in changed],
                 )
             assert self.by_latitude is not None
             self.by_latitude.touch([*removed.tolist(), *(row.ord for row in changed)])
@@ -869,10 +878,21 @@ class FacetIndex:
     ) -> _Selection:
         a = self.arrays
         allowed = self._allowed(query, key_map)
+        bits = query.opening_bits
+
+        def opened(ords: np.ndarray) -> np.ndarray:
+            """« Ouvert le … » (the SQL condition of the postgres backend, bit for bit)."""
+            assert bits is not None
+            any_of, all_of = bits
+            week = a.week[ords]
+            return ((week & any_of) != 0) & ((week & all_of) == all_of)
+
         if place is None:
             keep = a.alive & ~self.hidden_mask(a.size)
             if allowed is not None:
                 keep &= allowed[a.sig]
+            if bits is not None:
+                keep &= opened(np.arange(a.size))
             if text_match is not None:
                 keep &= text_match.mask[: a.size]
             ords = np.flatnonzero(keep)
@@ -887,6 +907,8 @@ class FacetIndex:
         keep = eligible[elig] & _visible(self.hidden, band.ords[inside])
         if allowed is not None:
             keep &= allowed[sig]
+        if bits is not None:
+            keep &= opened(band.ords[inside])
         on_site = band.ords[inside][keep] if text_match is None else None
         if text_match is not None:
             ords = band.ords[inside]
@@ -906,6 +928,8 @@ class FacetIndex:
             keep = _visible(self.hidden, remote.ords)
             if allowed is not None:
                 keep &= allowed[remote.sig]
+            if bits is not None:
+                keep &= opened(remote.ords)
             if text_match is not None:
                 keep &= text_match.mask[remote.ords]
             # Remote services already counted as on site within the radius count once.

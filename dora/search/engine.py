@@ -150,8 +150,11 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
     engine = current_engine()
     text_query = text_module.prepare(session, query.q) if query.q else None
     result: SearchResult
-    if engine.primary is engine.postgres or query.offre:
-        # Offer types (dora.search.offer_types) are answered in SQL only.
+    distance_over_text = bool(query.q) and query.by_distance and place is not None
+    if engine.primary is engine.postgres or query.offre or distance_over_text:
+        # Offer types (dora.search.offer_types) are answered in SQL only; so is a text search
+        # sorted by distance: Meilisearch's ranking rules (index settings, not per query)
+        # put relevance before its sort.
         result = engine.postgres.search(session, query, place, text_query)
     else:
         try:

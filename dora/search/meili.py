@@ -10,7 +10,9 @@ tested. The same rules as the postgres backend:
   radius (`_geoRadius`, sorted by `_geoPoint`), remote services (not on site within the
   radius, freshest first), and the whole set with `limit: 0` for the total and the facets;
   the first two are merged like the postgres streams (one remote result in five);
-- today's suspensions are filtered with day numbers (`suspendu_du` / `suspendu_au`).
+- today's suspensions are filtered with day numbers (`suspendu_du` / `suspendu_au`);
+- « Ouvert le … »: `ouverture` lists the bits set in `opening_week` (dora.core.opening_week:
+  filters have no bitwise operators), filtered with `ouverture IN [...]`.
 
 Documents are built from `search_document` columns, where the rules of dora.rules were applied
 once (on site, remote or « lieu non précisé », eligibility codes, category expansion in the
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from dora.core import opening_week
 from dora.search.facets import FACET_NAMES, Facets
 from dora.search.query import Place, SearchQuery
 
@@ -44,7 +47,9 @@ FRENCH_STOP_WORDS = (  # noqa: SIM905 - a readable block of words
 ).split()
 
 SEARCHABLE = ["nom", "structure_nom", "labels", "textes"]
-FILTERABLE = [*FACET_NAMES, "elig", "on_site", "remote", "suspendu_du", "suspendu_au", "_geo"]
+FILTERABLE = [
+    *FACET_NAMES, "elig", "on_site", "remote", "suspendu_du", "suspendu_au", "ouverture", "_geo",
+]  # fmt: skip
 SORTABLE = ["_geo", "date_maj", "service_id"]
 
 
@@ -109,6 +114,7 @@ def document(
         "date_maj": day_number(row["date_maj"]),
         "suspendu_du": day_number(row["suspendu_du"]),
         "suspendu_au": day_number(row["suspendu_au"]),
+        "ouverture": opening_week.slots(row.get("opening_week")),
     }
 
 
@@ -138,6 +144,11 @@ def base_filters(query: SearchQuery, place: Place | None, today: date) -> list[s
         filters.append(in_list(name, values))
     if place is not None:
         filters.append(in_list("elig", place.codes))
+    if query.opening_bits is not None:
+        any_of, all_of = query.opening_bits
+        filters.append(f"ouverture IN [{', '.join(map(str, opening_week.slots(any_of)))}]")
+        if all_of:  # a public holiday: open on holidays too
+            filters.append(f"ouverture IN [{opening_week.HOLIDAY}]")
     return filters
 
 

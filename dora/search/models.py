@@ -86,6 +86,8 @@ class SearchDocument(db.Model):
     publics: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")
     )
+    # `service.opening_week` (dora.core.opening_week), for « Ouvert le … ».
+    opening_week: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_search_document_location", "location", postgresql_using="gist"),

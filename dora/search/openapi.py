@@ -84,6 +84,38 @@ PARAMETERS = [
         "répond 400).",
         "schema": {"type": "string", "enum": ["services", "formations", "employeurs"]},
     },
+    {
+        "name": "tri",
+        "in": "query",
+        "description": "Ordre des résultats : `pertinence` (par défaut avec `q` : les mots "
+        "trouvés dans le nom ou les thématiques d’abord, puis la pertinence pondérée par la "
+        "proximité) ou `distance` (par défaut sans `q` : les services sur place du plus proche "
+        "au plus loin, quelle que soit la pertinence du texte). Les services à distance "
+        "gardent leur place (un résultat sur cinq) et leur ordre. Sans lieu, `distance` "
+        "n’a pas d’effet. Une autre valeur répond 400 (`field` : `tri`).",
+        "schema": {"type": "string", "enum": ["pertinence", "distance"]},
+    },
+    {
+        "name": "ouvert_le",
+        "in": "query",
+        "description": "Ouvert ce jour-là (AAAA-MM-JJ, d’aujourd’hui à dans un an), d’après "
+        "`horaires_accueil` (syntaxe OSM) évalués pour une semaine type (les horaires "
+        "saisonniers, par mois, ne sont pas distingués). Un jour férié, seuls les services "
+        "ouverts les jours fériés comme les autres jours sont gardés (`PH off` les exclut). "
+        "Les services sans horaires, ou dont les horaires ne se lisent pas, sont exclus.",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "moment",
+        "in": "query",
+        "description": "Avec `ouvert_le` : `matin` (ouvert avant 12 h), `apres-midi` (à "
+        "partir de 12 h) ou `journee` (à un moment de la journée).",
+        "schema": {
+            "type": "string",
+            "enum": ["journee", "matin", "apres-midi"],
+            "default": "journee",
+        },
+    },
     integer_parameter(
         "page",
         f"Page, à partir de 1 (les {MAX_RESULT_WINDOW} premiers résultats au plus).",

@@ -9,7 +9,11 @@ these three pieces, so that every list, map and widget applies the same rules:
     `publics` (a public also matches `tous-publics`), `frais`, `modes_accueil`, `types`
     (each a tuple, values OR-ed within a field, fields AND-ed); `rayon_km` (on-site services
     farther than this are left out); `a_distance` (include remote services, default True);
-    `page` / `size`.
+    `page` / `size`; `tri` (`pertinence` or `distance`, None: the default, `pertinence`
+    with text, `distance` without — see `sort`); `ouvert_le` (a date) and `moment`
+    (`journee`, `matin`, `apres-midi`): open that day at that moment, from the weekly mask of
+    `search_document.opening_week` (dora.core.opening_week; services without readable hours
+    are left out).
 
 `parse_search_args(args) -> SearchQuery`
     Reads query-string arguments (a werkzeug `MultiDict`: `request.args`) with the API's
@@ -43,6 +47,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -66,6 +71,7 @@ from werkzeug.datastructures import MultiDict
 from dora import rules, vocabulary
 from dora.api import params
 from dora.api.errors import ApiError
+from dora.core import opening_status, opening_week
 from dora.search import facets, offer_types
 from dora.search.models import SearchDocument
 
@@ -79,6 +85,10 @@ MAX_SIZE = 100
 MAX_RESULT_WINDOW = 10_000
 MAX_Q_LENGTH = 200
 EVERYWHERE = "*"
+# « Trier par »: relevance (words in names and labels first, then text score blended with
+# proximity) or distance (on-site services nearest first, whatever the text score). Only a
+# search with a place has distances: without one, `distance` orders like `pertinence`.
+SORTS = {"pertinence": "Pertinence", "distance": "Distance"}
 
 FILTER_FIELDS: dict[str, str] = {
     # query parameter -> vocabulary field of the data·inclusion schema
@@ -109,12 +119,34 @@ class SearchQuery:
     a_distance: bool = True
     # « Type d'offre » (dora.search.offer_types): services, formations or employeurs.
     offre: str | None = None
+    tri: str | None = None
+    ouvert_le: date | None = None
+    moment: str = "journee"
     page: int = 1
     size: int = DEFAULT_SIZE
 
     @property
     def located(self) -> bool:
         return self.commune is not None or self.lat is not None
+
+    @property
+    def sort(self) -> str:
+        """The order asked, or the default: `pertinence` with text, `distance` without."""
+        if self.tri:
+            return self.tri
+        return "pertinence" if self.q else "distance"
+
+    @property
+    def by_distance(self) -> bool:
+        """On-site results nearest first, even when there is text."""
+        return self.sort == "distance"
+
+    @property
+    def opening_bits(self) -> tuple[int, int] | None:
+        """(any_of, all_of) bits of `opening_week` for « Ouvert le … », None without it."""
+        if self.ouvert_le is None:
+            return None
+        return opening_week.wanted_bits(self.ouvert_le, self.moment)
 
     @property
     def offset(self) -> int:
@@ -145,6 +177,12 @@ class SearchQuery:
             pairs.append(("a_distance", "non"))
         if self.offre:
             pairs.append(("offre", self.offre))
+        if self.tri:
+            pairs.append(("tri", self.tri))
+        if self.ouvert_le:
+            pairs.append(("ouvert_le", self.ouvert_le.isoformat()))
+            if self.moment != "journee":
+                pairs.append(("moment", self.moment))
         if self.size != DEFAULT_SIZE:
             pairs.append(("size", str(self.size)))
         chosen_page = self.page if page is None else page
@@ -209,6 +247,8 @@ def parse_search_args(args: MultiDict) -> SearchQuery:
         rayon_km=DEFAULT_RAYON_KM if rayon is None else rayon,
         a_distance=_get_bool(args, "a_distance", default=True),
         offre=_get_offre(args),
+        tri=_get_tri(args),
+        **_get_opening(args),
         page=page.page,
         size=page.size,
         **filters,
@@ -231,6 +271,54 @@ def _get_offre(args: MultiDict) -> str | None:
             field="offre",
         )
     return raw
+
+
+def _get_tri(args: MultiDict) -> str | None:
+    raw = (args.get("tri") or "").strip().lower()
+    if not raw:
+        return None
+    if raw not in SORTS:
+        raise ApiError(
+            f"« tri » vaut {' ou '.join(SORTS)} (reçu : « {raw[:30]} »).",
+            field="tri",
+        )
+    return raw
+
+
+MAX_OPENING_DAYS = 366
+
+
+def _get_opening(args: MultiDict) -> dict[str, Any]:
+    """`ouvert_le` (YYYY-MM-DD, today to a year ahead) and `moment` (with it only)."""
+    raw = (args.get("ouvert_le") or "").strip()
+    moment = (args.get("moment") or "").strip().lower()
+    if moment and moment not in opening_week.MOMENTS:
+        raise ApiError(
+            f"« moment » vaut {', '.join(opening_week.MOMENTS)} (reçu : « {moment[:30]} »).",
+            field="moment",
+        )
+    if not raw:
+        if moment and moment != "journee":
+            raise ApiError("« moment » va avec « ouvert_le » : indiquez le jour.", field="moment")
+        return {}
+    try:
+        day = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ApiError(
+            f"« ouvert_le » doit être une date AAAA-MM-JJ (reçu : « {raw[:30]} »).",
+            field="ouvert_le",
+        )
+    today = opening_status.now_in().date()
+    last = today + timedelta(days=MAX_OPENING_DAYS - 1)
+    if not today <= day <= last:
+        raise ApiError(
+            "« ouvert_le » doit être entre aujourd’hui et dans un an "
+            f"({today.isoformat()} – {last.isoformat()}).",
+            field="ouvert_le",
+        )
+    return {"ouvert_le": day, "moment": moment or "journee"}
 
 
 def _get_bool(args: MultiDict, name: str, *, default: bool) -> bool:
@@ -405,6 +493,11 @@ def matching_documents(
         conditions.append(doc.tsv.bool_op("@@")(tsquery))
     if query.offre:
         conditions.append(text(offer_types.condition(query.offre, "search_document.service_id")))
+    if query.opening_bits is not None:
+        any_of, all_of = query.opening_bits
+        conditions.append(
+            and_(doc.opening_week.op("&")(any_of) != 0, doc.opening_week.op("&")(all_of) == all_of)
+        )
     return select(
         doc.service_id,
         doc.structure_id,

@@ -53,7 +53,8 @@ SWAP_ATTEMPTS = 60
 
 DOCUMENT_COLUMNS = (
     "service_id, structure_id, location, on_site, remote, place_unknown, elig, keys, tsv, "
-    "date_maj, suspendu_du, suspendu_au, sig, elig_id, code_insee, categories, publics"
+    "date_maj, suspendu_du, suspendu_au, sig, elig_id, code_insee, categories, publics, "
+    "opening_week"
 )
 
 # Name in the live table -> definition (built on the shadow table with a `_new` suffix).

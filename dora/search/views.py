@@ -8,6 +8,7 @@ here; when several communes answer, the page asks which one. With JavaScript
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from dora import vocabulary
 from dora.api.errors import ApiError
+from dora.core import opening_status, opening_week
 from dora.extensions import db
 from dora.search import engine, mapping
 from dora.search.query import DEFAULT_RAYON_KM, SearchQuery, parse_search_args
@@ -24,6 +26,7 @@ bp = Blueprint("search", __name__)
 
 RAYONS_KM = (5, 10, 20, 50, 100, 200)
 PAGE_LINKS = 2  # pages shown each side of the current one
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,11 @@ def search_page():
         ][:8]
         return redirect(url_for("offers.companies_page") + ("?" + urlencode(kept) if kept else ""))
     args = request.args.copy()
+    # Browsers without a date picker send « Ouvert le » as typed: jj/mm/aaaa is accepted here.
+    typed_day = _FRENCH_DATE.fullmatch((args.get("ouvert_le") or "").strip())
+    if typed_day:
+        day, month, year = typed_day.groups()
+        args["ouvert_le"] = f"{year}-{int(month):02d}-{int(day):02d}"
     typed = (args.get("commune_nom") or "").strip()
     choices: list[resolve.Commune] = []
     if typed and not args.get("commune") and not args.get("lat"):
@@ -75,7 +83,7 @@ def search_page():
     query = SearchQuery()
     try:
         query = parse_search_args(args)
-        if query.located or query.q or query.filters or query.offre:
+        if query.located or query.q or query.filters or query.offre or query.ouvert_le:
             response = engine.search(db.session, query)
     except ApiError as raised:
         error = raised
@@ -101,6 +109,10 @@ def search_page():
             filter_groups=filter_groups(),
             categories=vocabulary.thematiques_by_category(),
             rayons=RAYONS_KM,
+            moments=opening_week.MOMENTS,
+            today=opening_status.now_in().date(),
+            opening_holiday=bool(query.ouvert_le)
+            and opening_week.is_public_holiday(query.ouvert_le),
             default_rayon=DEFAULT_RAYON_KM,
             page_url=_page_url,
             pages=_pages(response) if response else [],

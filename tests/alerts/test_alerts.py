@@ -254,6 +254,30 @@ def test_save_search_from_the_search_page(client, db_session, login, user, make_
     assert db_session.scalars(sa.select(SavedSearch)).all() == []
 
 
+def test_a_saved_search_leaves_out_the_one_day_opening_filter(
+    client, db_session, login, user, make_service
+):
+    from datetime import date, timedelta
+
+    make_service(horaires_accueil="24/7")
+    login(user)
+    day = (date.today() + timedelta(days=2)).isoformat()
+    page = client.get(f"/recherche?commune=93066&ouvert_le={day}&moment=matin&tri=distance")
+    parametres = re.search(r'name="parametres" value="([^"]+)"', page.get_data(as_text=True))
+    assert parametres.group(1) == "commune=93066&amp;tri=distance"
+    response = client.post(
+        "/mon-espace/recherches",
+        data={
+            "nom": "Ouverts",
+            "parametres": f"commune=93066&ouvert_le={day}&moment=matin",
+            "frequence": "quotidienne",
+        },
+    )
+    assert response.status_code == 302
+    saved = db_session.scalars(sa.select(SavedSearch)).one()
+    assert saved.parametres == "commune=93066"
+
+
 @pytest.mark.parametrize(
     "data, message",
     [

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from dora.catalogue.models import Service
 from dora.catalogue.queries import publicly_visible
+from dora.core.opening_week import week_mask
 from dora.core.signals import services_bulk_written
 from dora.demo import generator, operations, queries
 from dora.demo.generator import SERVICE_COLUMNS, DemoSet
@@ -73,6 +74,8 @@ def test_rows_in_the_database_are_the_generated_ones(db_connection):
             if name == "date_maj":
                 value = value.isoformat()
             assert value == expected[name], (values["id"], name)
+        # « Ouvert le … »: the bulk COPY writes the week mask of the hours.
+        assert values["opening_week"] == week_mask(values["horaires_accueil"])
         if expected["location"] is None:
             assert row[-2:] == (None, None)
         else:

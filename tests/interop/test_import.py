@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 
 from dora.catalogue.models import Service, Structure
+from dora.core.opening_week import week_mask
 from dora.core.signals import services_bulk_written
 from dora.interop.operations import import_files
 
@@ -65,7 +66,10 @@ def test_import_creates_published_services_and_validated_structures(db_connectio
         48.936201,
         "adresse",
     )
+    # « Ouvert le … »: the week mask of its hours, written by the bulk upsert too.
+    assert service["opening_week"] == week_mask("Mo-Fr 08:30-12:30; PH off")
     minimal = _row(db_connection, "service", "test-import--service-min-1")
+    assert minimal["opening_week"] is None
     assert minimal["longitude"] is None and minimal["location_precision"] == "commune"
     assert minimal["x"] is not None
     assert minimal["thematiques"] is None and minimal["publics"] is None
@@ -88,7 +92,12 @@ def test_reimport_updates_by_id_without_duplicates(db_connection, files, signals
 
     changed = files.json(
         "services-v2.json",
-        [full_service(1, nom="Réparation solidaire (nouveau nom)"), full_service(2)],
+        [
+            full_service(
+                1, nom="Réparation solidaire (nouveau nom)", horaires_accueil="Sa 14:00-18:00"
+            ),
+            full_service(2),
+        ],
     )
     report = import_files(db_connection, structures=structures, services=changed)
 
@@ -99,6 +108,7 @@ def test_reimport_updates_by_id_without_duplicates(db_connection, files, signals
     )
     assert (report.structures.updated, report.structures.unchanged) == (0, 1)
     after = _row(db_connection, "service", "test-import--service-1")
+    assert after["opening_week"] == week_mask("Sa 14:00-18:00")
     assert after["nom"] == "Réparation solidaire (nouveau nom)"
     assert after["version"] == before["version"] + 1
     assert after["updated_at"] > before["updated_at"]

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from dora.core import opening_week
+
 
 def test_response_shape(place_service, search):
     service = place_service(nom="Garage solidaire", frais="gratuit", type="accompagnement")
@@ -250,6 +252,68 @@ def test_text_relevance_is_blended_with_proximity(place_service, search, ids):
     assert order.index(near_exact.id) < order.index(near_weak.id)
 
 
+def test_tri_distance_puts_the_nearest_on_site_service_first_whatever_the_text(
+    place_service, search, ids
+):
+    near_weak = place_service("93066", nom="Accueil", description="garage", zone_eligibilite=None)
+    far_exact = place_service("77288", nom="Garage solidaire", zone_eligibilite=None)
+    relevance = ids(search(commune="93066", q="garage"))
+    assert relevance.index(far_exact.id) < relevance.index(near_weak.id)
+    assert ids(search(commune="93066", q="garage", tri="pertinence")) == relevance
+    assert ids(search(commune="93066", q="garage", tri="distance")) == [near_weak.id, far_exact.id]
+
+
+def test_without_text_the_default_sort_is_distance(place_service, search, ids):
+    far = place_service("77288", zone_eligibilite=None)
+    near = place_service("93001", zone_eligibilite=None)
+    assert ids(search(commune="93066")) == [near.id, far.id]
+    assert ids(search(commune="93066", tri="distance")) == [near.id, far.id]
+    # No text: relevance has nothing to weigh, the order stays by distance.
+    assert ids(search(commune="93066", tri="pertinence")) == [near.id, far.id]
+
+
+# « Ouvert le … » --------------------------------------------------------------------------
+
+
+def _next(weekday: int, *, holiday: bool = False) -> date:
+    """The next day (from tomorrow) on `weekday` that is, or is not, a public holiday."""
+    day = date.today() + timedelta(days=1)
+    while day.weekday() != weekday or opening_week.is_public_holiday(day) != holiday:
+        day += timedelta(days=1)
+    return day
+
+
+def test_ouvert_le_keeps_services_open_that_day_and_moment(place_service, search, ids):
+    weekdays = place_service(horaires_accueil="Mo-Fr 09:00-12:00; PH off")
+    saturday = place_service(horaires_accueil="Sa 14:00-18:00")
+    place_service(horaires_accueil=None)  # no hours: never « ouvert »
+    place_service(horaires_accueil="sur rendez-vous")  # unreadable: never « ouvert »
+    assert search(commune="93066")["total"] == 4
+    monday, next_saturday = _next(0), _next(5)
+    assert ids(search(commune="93066", ouvert_le=monday.isoformat())) == [weekdays.id]
+    assert ids(search(commune="93066", ouvert_le=monday.isoformat(), moment="matin")) == [
+        weekdays.id
+    ]
+    assert search(commune="93066", ouvert_le=monday.isoformat(), moment="apres-midi")["total"] == 0
+    assert ids(search(ouvert_le=next_saturday.isoformat(), moment="apres-midi")) == [saturday.id]
+    assert search(ouvert_le=next_saturday.isoformat(), moment="matin")["total"] == 0
+
+
+def test_ouvert_le_a_public_holiday_respects_ph_off(place_service, search, ids):
+    holiday = next(
+        date.today() + timedelta(days=n)
+        for n in range(1, 366)
+        if opening_week.is_public_holiday(date.today() + timedelta(days=n))
+        and (date.today() + timedelta(days=n)).weekday() < 5
+    )
+    every_day = "Mo-Su 09:00-18:00"
+    open_on_holidays = place_service(horaires_accueil=every_day)
+    place_service(horaires_accueil=every_day + "; PH off")
+    assert ids(search(ouvert_le=holiday.isoformat())) == [open_on_holidays.id]
+    # The next ordinary day of the same weekday: both are open.
+    assert search(ouvert_le=_next(holiday.weekday()).isoformat())["total"] == 2
+
+
 # Visibility ---------------------------------------------------------------------------------
 
 
@@ -379,6 +443,15 @@ def test_facet_counts_are_what_the_filter_gives(place_service, search):
         ({"size": "vingt"}, "size"),
         ({"a_distance": "peut-être"}, "a_distance"),
         ({"q": "x" * 201}, "q"),
+        ({"tri": "date"}, "tri"),
+        ({"ouvert_le": "demain"}, "ouvert_le"),
+        ({"ouvert_le": "07/12/2026"}, "ouvert_le"),
+        ({"ouvert_le": "2026-02-30"}, "ouvert_le"),
+        ({"ouvert_le": "2000-01-03"}, "ouvert_le"),  # in the past
+        ({"ouvert_le": (date.today() + timedelta(days=400)).isoformat()}, "ouvert_le"),
+        ({"ouvert_le": date.today().isoformat(), "moment": "soir"}, "moment"),
+        ({"moment": "matin"}, "moment"),  # without a day
+        ({"tri": "plus-proche"}, "tri"),
     ],
 )
 def test_every_bad_parameter_answers_400(client, params, field):

@@ -23,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
+from dora.catalogue.models import Service
+from dora.core import opening_week
 from dora.search import accel, facets, meili
 from dora.search import text as text_module
 from dora.search.backends.meilisearch import MeilisearchBackend
@@ -56,6 +58,17 @@ DESCRIPTIONS = (
     "Un accueil sans rendez-vous.",
     "Ateliers numériques pour les jeunes.",
 )
+HOURS = (
+    None,
+    "Mo-Fr 09:00-12:00",
+    "Mo-Fr 09:00-12:00,14:00-17:00; PH off",
+    "Sa 14:00-18:00",
+    "Tu,Th 13:30-17:00",
+    "24/7",
+    "pas d'horaires",  # unreadable: never « ouvert »
+)
+# Days ahead of today for « Ouvert le … »; the next public holidays are added in the test.
+OPEN_DAYS = (0, 1, 2, 3, 4, 5, 6)
 TEXTS = ("garage", "mobilité", "mobilite", "soins accès", "atelier", "mobilitee", "voitures")
 
 service_strategy = st.fixed_dictionaries(
@@ -83,6 +96,7 @@ service_strategy = st.fixed_dictionaries(
         "nom": st.sampled_from(NAMES),
         "description": st.sampled_from(DESCRIPTIONS),
         "age_days": st.integers(0, 60),
+        "horaires": st.sampled_from(HOURS),
     }
 )
 
@@ -96,6 +110,10 @@ query_strategy = st.fixed_dictionaries(
         "publics": st.sampled_from([(), ("jeunes",), ("seniors",)]),
         "q": st.one_of(st.just(""), st.just(""), st.sampled_from(TEXTS)),
         "a_distance": st.booleans(),
+        "tri": st.sampled_from([None, "pertinence", "distance"]),
+        # None, a day ahead (index in OPEN_DAYS), or "ph": the next public holiday.
+        "ouvert_le": st.one_of(st.none(), st.sampled_from(OPEN_DAYS), st.just("ph")),
+        "moment": st.sampled_from(["journee", "matin", "apres-midi"]),
         "page": st.integers(1, 3),
         "size": st.sampled_from([3, 5, 10]),
     }
@@ -148,6 +166,7 @@ def _write(make_service, make_structure, points, services: list[dict]) -> None:
             nom=spec["nom"],
             description=spec["description"],
             date_maj=today - timedelta(days=spec["age_days"]),
+            horaires_accueil=spec["horaires"],
         )
 
 
@@ -187,6 +206,23 @@ def _meili_check(session, query, place, total, facet_counts, sql_rows) -> None:
         assert set(sql_remote) <= {d["service_id"] for d in remote}
 
 
+def _check_opening(session, query, place, text_query, total) -> None:
+    """« Ouvert le … » keeps exactly the services whose hours, read in Python by the badge's
+    parser, open that day at that moment (and on public holidays for a holiday)."""
+    unfiltered = matching_documents(
+        session,
+        query.with_changes(ouvert_le=None, moment="journee"),
+        place,
+        tsquery=text_query.sql() if text_query else None,
+    ).subquery()
+    hours = session.execute(
+        select(Service.horaires_accueil).join(unfiltered, unfiltered.c.service_id == Service.id)
+    ).scalars()
+    any_of, all_of = opening_week.wanted_bits(query.ouvert_le, query.moment)
+    expected = sum(opening_week.matches(opening_week.week_mask(h), any_of, all_of) for h in hours)
+    assert expected == total, (query, expected, total)
+
+
 @settings(
     max_examples=60,
     deadline=None,
@@ -208,6 +244,17 @@ def test_sql_accelerator_and_meilisearch_agree(
         today = (date.today() - date(1970, 1, 1)).days
         ords = dict(db_session.execute(text("SELECT service_id, ord FROM search_document")).all())
         for spec in queries:
+            spec = {**spec}
+            if spec["ouvert_le"] is None:
+                spec["moment"] = "journee"
+            elif spec["ouvert_le"] == "ph":
+                spec["ouvert_le"] = next(
+                    day
+                    for day in (date.today() + timedelta(days=n) for n in range(366))
+                    if opening_week.is_public_holiday(day)
+                )
+            else:
+                spec["ouvert_le"] = date.today() + timedelta(days=spec["ouvert_le"])
             query = SearchQuery(**spec)
             place = resolve_place(db_session, query)
             text_query = text_module.prepare(db_session, query.q) if query.q else None
@@ -219,6 +266,8 @@ def test_sql_accelerator_and_meilisearch_agree(
                 db_session, query, place, tsquery=text_query.sql() if text_query else None
             ).subquery()
             assert db_session.scalar(select(func.count()).select_from(matching)) == total, spec
+            if query.ouvert_le is not None:
+                _check_opening(db_session, query, place, text_query, total)
 
             if has_text or place is not None:
                 match = index.text_match(db_session.connection(), text_query) if has_text else None

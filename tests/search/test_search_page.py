@@ -143,3 +143,54 @@ def test_without_a_place_on_site_services_say_where_not_remote(client, place_ser
     item = html.split("Atelier CV sur place")[1].split("</p>")[0]
     assert "Sur place, Saint-Denis" in item
     assert "À distance" not in item
+
+
+def test_sort_select_orders_and_is_kept_in_page_links(client, place_service):
+    near = place_service("93066", nom="Accueil", description="garage solidaire")
+    place_service("77288", nom="Garage solidaire")
+    for _ in range(20):
+        place_service("93001", nom="Garage du coin")
+    _, html = page(client, commune="93066", q="garage")
+    assert '<label for="search-tri">Trier par</label>' in html
+    assert '<option value="" selected>Automatique (pertinence)</option>' in html
+    first = re.search(r'<ol class="result-list".*?<h3><a href="/services/([^?"]+)', html, re.S)
+    assert first and first.group(1) != near.id  # names before descriptions
+    _, html = page(client, commune="93066", q="garage", tri="distance")
+    assert '<option value="distance" selected>' in html
+    first = re.search(r'<ol class="result-list".*?<h3><a href="/services/([^?"]+)', html, re.S)
+    assert first and first.group(1) == near.id
+    links = re.findall(r'href="(/recherche\?[^"]*page=2[^"]*)"', html)
+    assert links and all("tri=distance" in unescape(link) for link in links)
+    response, html = page(client, commune="93066", tri="au-hasard")
+    assert response.status_code == 400
+    assert "« tri » vaut pertinence ou distance" in unescape(html)
+
+
+def test_ouvert_le_filter_on_the_page(client, place_service):
+    from datetime import date, timedelta
+
+    from dora.core.opening_week import is_public_holiday
+
+    day = date.today() + timedelta(days=1)
+    while day.weekday() != 0 or is_public_holiday(day):
+        day += timedelta(days=1)
+    place_service(nom="Permanence du lundi", horaires_accueil="Mo 09:00-12:00")
+    place_service(nom="Atelier du samedi", horaires_accueil="Sa 14:00-18:00")
+    place_service(nom="Sans horaires")
+    _, html = page(client, commune="93066")
+    assert 'name="ouvert_le" type="date"' in html and 'id="search-moment"' in html
+    response, html = page(client, commune="93066", ouvert_le=day.isoformat(), moment="matin")
+    assert response.status_code == 200
+    assert "Permanence du lundi" in html
+    assert "Atelier du samedi" not in html and "Sans horaires" not in html
+    assert "les services sans horaires connus ne sont pas montrés" in unescape(html)
+    assert f'value="{day.isoformat()}"' in html
+    assert '<option value="matin" selected>' in html
+    # Typed by hand (no date picker): jj/mm/aaaa is understood.
+    typed = f"{day.day:02d}/{day.month:02d}/{day.year}"
+    response, html = page(client, commune="93066", ouvert_le=typed, moment="matin")
+    assert response.status_code == 200 and "Permanence du lundi" in html
+    response, html = page(client, commune="93066", ouvert_le="lundi")
+    assert response.status_code == 400
+    assert "« ouvert_le » doit être une date AAAA-MM-JJ" in unescape(html)
+    assert 'aria-invalid="true"' in html

@@ -31,7 +31,7 @@ _FAILURES = (MeilisearchError, RequestException, OSError, KeyError, ValueError)
 
 DOCUMENTS_SQL = text(
     """SELECT d.service_id, d.on_site, d.remote, d.elig, d.keys, d.date_maj, d.suspendu_du,
-        d.suspendu_au, s.nom, st.nom AS structure_nom, s.description,
+        d.suspendu_au, d.opening_week, s.nom, st.nom AS structure_nom, s.description,
         concat_ws(' ', s.frais_precisions, s.publics_precisions, s.conditions_acces,
                   s.mobilisation_precisions) AS precisions,
         ST_X(d.location::geometry) AS longitude, ST_Y(d.location::geometry) AS latitude

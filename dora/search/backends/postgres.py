@@ -3,7 +3,8 @@
 A search runs two statements (plus the text look-ups of dora.search.text when there is text):
 
 - the *page*: with a place, two ranked streams cut at `offset + size` rows —
-  on-site services within the radius (by distance, or, with text, first by how many words
+  on-site services within the radius (by distance — always with `tri=distance` —, or, with
+  text and `tri=pertinence` (the default with text), first by how many words
   match in a name or a label rather than only in descriptions — `TextQuery.strength_sql` —
   then by relevance blended with proximity) and remote services (freshest first, or by
   that strength, then relevance) — merged in Python so
@@ -87,6 +88,15 @@ class Statements:
             offer = offer_types.condition(self.query.offre, "d.service_id")
             self.conditions.append(offer)
             self.knn_conditions.append(offer)
+        if self.query.opening_bits is not None:
+            # « Ouvert le … »: one of the day's halves, and the holiday bit on a public
+            # holiday (dora.core.opening_week); NULL (no readable hours) never matches.
+            self.params["open_any"], self.params["open_all"] = self.query.opening_bits
+            opening = (
+                "(d.opening_week & :open_any) <> 0 AND (d.opening_week & :open_all) = :open_all"
+            )
+            self.conditions.append(opening)
+            self.knn_conditions.append(opening)
         self.score = "0"
         self.strength = "0"
         if self.has_text:
@@ -144,7 +154,7 @@ SELECT k, count(*) FROM m, unnest(m.keys) AS k GROUP BY k"""
                 else "s.date_maj DESC, s.service_id DESC"
             )
             return _ranked("n", 0, self._candidates(self.where(), order), order)
-        if self.has_text:
+        if self.has_text and not self.query.by_distance:
             blended = (
                 f"{self.score} * {PROXIMITY_HALF_M}::float8 / ({PROXIMITY_HALF_M} + {DISTANCE})"
             )
