@@ -43,7 +43,10 @@ def test_search_page_exact_name_first_no_twin_labels_keyboard(page):
     page.goto(page.base + "/recherche")
     field = page.get_by_role("combobox", name="Où ?")
     field.press_sequentially("Saint-Denis", delay=15)
-    page.locator("[role=listbox]:visible [role=option]").nth(4).wait_for()
+    options = page.locator("[role=listbox]:visible [role=option]")
+    # The suggestions of « Saint-Denis » (not those of a shorter prefix still on screen).
+    expect(options.first).to_have_text(re.compile(r"^Saint-Denis \("))
+    options.nth(4).wait_for()
     labels = _suggestions(page)
     # Exact names before names starting with them, and never two identical suggestions.
     exact = [label for label in labels if label.startswith("Saint-Denis (")]
