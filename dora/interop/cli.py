@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import psycopg
@@ -30,6 +32,40 @@ log = logging.getLogger(__name__)
 EXIT_REJECTED = 1
 EXIT_UNUSABLE = 2
 EXIT_DATABASE = 3
+T = TypeVar("T")
+
+
+def run_import(session, work: Callable[[], T], *, label: str, unusable: tuple) -> T:
+    """Run an import's `work`; on failure roll everything back, say why in French and exit
+    with the importers' codes (EXIT_UNUSABLE for a file that cannot be read, EXIT_DATABASE
+    otherwise). Shared by every `dora import …` command."""
+    try:
+        return work()
+    except unusable as exc:
+        session.rollback()
+        click.echo(f"Erreur : {exc}\nAucune donnée n’a été écrite.", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except (SQLAlchemyError, psycopg.Error) as exc:
+        # psycopg.Error: COPY runs on the driver connection, unwrapped by SQLAlchemy.
+        session.rollback()
+        cause = getattr(exc, "orig", None) or exc
+        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
+        click.echo(
+            f"Erreur de la base de données pendant l’import : {first_line}\n"
+            "L’import a été annulé : aucune donnée n’a été écrite.",
+            err=True,
+        )
+        sys.exit(EXIT_DATABASE)
+    except Exception as exc:
+        session.rollback()
+        log.exception("%s import failed", label)
+        click.echo(
+            f"Erreur inattendue pendant l’import : {exc!r}\n"
+            "L’import a été annulé : aucune donnée n’a été écrite.",
+            err=True,
+        )
+        sys.exit(EXIT_DATABASE)
+
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -56,38 +92,18 @@ def import_data_inclusion(structures: Path | None, services: Path | None, strict
     if structures is None and services is None:
         raise click.UsageError("Indiquez --structures FICHIER et/ou --services FICHIER.")
     session = db.session
-    try:
-        report = import_files(
+    report = run_import(
+        session,
+        lambda: import_files(
             session.connection(),
             structures=structures,
             services=services,
             strict=strict,
             progress=sys.stderr.isatty(),
-        )
-    except (FileProblem, GeodataMissing) as exc:
-        session.rollback()
-        click.echo(f"Erreur : {exc}\nAucune donnée n’a été écrite.", err=True)
-        sys.exit(EXIT_UNUSABLE)
-    except (SQLAlchemyError, psycopg.Error) as exc:
-        # psycopg.Error: COPY runs on the driver connection, unwrapped by SQLAlchemy.
-        session.rollback()
-        cause = getattr(exc, "orig", None) or exc
-        first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
-        click.echo(
-            f"Erreur de la base de données pendant l’import : {first_line}\n"
-            "L’import a été annulé : aucune donnée n’a été écrite.",
-            err=True,
-        )
-        sys.exit(EXIT_DATABASE)
-    except Exception as exc:
-        session.rollback()
-        log.exception("data·inclusion import failed")
-        click.echo(
-            f"Erreur inattendue pendant l’import : {exc!r}\n"
-            "L’import a été annulé : aucune donnée n’a été écrite.",
-            err=True,
-        )
-        sys.exit(EXIT_DATABASE)
+        ),
+        label="data·inclusion",
+        unusable=(FileProblem, GeodataMissing),
+    )
     if report.written:
         session.commit()
     else:

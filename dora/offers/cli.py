@@ -10,17 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-import psycopg
 from flask.cli import with_appcontext
-from sqlalchemy.exc import SQLAlchemyError
 
 from dora.extensions import db
 from dora.interop.cli import command as import_group
+from dora.interop.cli import run_import
 from dora.interop.places import GeodataMissing
 from dora.offers.importing import (
-    EXIT_DATABASE,
     EXIT_REJECTED,
-    EXIT_UNUSABLE,
     FileUnusable,
     OfferReport,
 )
@@ -41,31 +38,7 @@ LABELS = {
 
 def _run(label: str, path: Path, strict: bool, work: Callable[[], OfferReport]) -> None:
     session = db.session
-    try:
-        report = work()
-    except (FileUnusable, GeodataMissing) as exc:
-        session.rollback()
-        click.echo(f"Erreur : {exc}\nAucune donnée n’a été écrite.", err=True)
-        sys.exit(EXIT_UNUSABLE)
-    except (SQLAlchemyError, psycopg.Error) as exc:
-        session.rollback()
-        cause = getattr(exc, "orig", None) or exc
-        first = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
-        click.echo(
-            f"Erreur de la base de données pendant l’import : {first}\n"
-            "L’import a été annulé : aucune donnée n’a été écrite.",
-            err=True,
-        )
-        sys.exit(EXIT_DATABASE)
-    except Exception as exc:
-        session.rollback()
-        log.exception("%s import failed", label)
-        click.echo(
-            f"Erreur inattendue pendant l’import : {exc!r}\n"
-            "L’import a été annulé : aucune donnée n’a été écrite.",
-            err=True,
-        )
-        sys.exit(EXIT_DATABASE)
+    report = run_import(session, work, label=label, unusable=(FileUnusable, GeodataMissing))
     if report.written:
         session.commit()
     else:
