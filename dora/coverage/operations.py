@@ -78,11 +78,16 @@ _STAGING = (
 # - Wide sites (everywhere or a département) through the GiST index: `&&` on the box of 30 km
 #   around the unit (what `ST_DWithin` checks first); narrow ones (communes, EPCI) through
 #   the GIN index on their codes. Both keep the search's `elig && codes`.
-# - The distance is computed once (`OFFSET 0` keeps the planner from copying the call into
-#   each condition); the 30 km cut stays `ST_DWithin(…, false)` as in the search's radius,
-#   asked only where the two sphere computations could disagree (they differ by nanometres).
+# - The distance is computed once per pair (`OFFSET 0` keeps the planner from copying the
+#   call into each use); the 30 km cut stays `ST_DWithin(…, false)` as in the search's
+#   radius, asked only where the two sphere computations could disagree (they differ by
+#   nanometres). A pair beyond it unnests no need (`unnest(NULL)` is no row).
 # - Needs come from the site's arrays (coverage_tmp_site.needs/counts): no join per pair.
 _UNIT_CELLS = "coverage_tmp_unit_cells(geography, text[])"
+_WITHIN = (
+    f"y.d <= {MAX_DISTANCE_M + 1} AND (y.d <= {MAX_DISTANCE_M - 1}"
+    f" OR ST_DWithin(y.location, here, {MAX_DISTANCE_M}, false))"
+)
 _UNIT_CELLS_FUNCTION = f"""CREATE FUNCTION coverage_tmp_unit_cells(here geography, codes text[])
 RETURNS TABLE (need smallint, nearest float8, n5 int, n10 int, n15 int, n20 int, n30 int)
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
@@ -94,25 +99,19 @@ BEGIN
     )
 }
     FROM (
-        SELECT x.d, unnest(x.needs) AS need, unnest(x.counts) AS n
+        SELECT y.d, unnest(CASE WHEN {_WITHIN} THEN y.needs END) AS need,
+            unnest(CASE WHEN {_WITHIN} THEN y.counts END) AS n
         FROM (
-            SELECT s.needs, s.counts, dd.d FROM coverage_tmp_site AS s
-            CROSS JOIN LATERAL (
-                SELECT ST_Distance(here, s.location, false) AS d OFFSET 0) AS dd
+            SELECT s.location, s.needs, s.counts, ST_Distance(here, s.location, false) AS d
+            FROM coverage_tmp_site AS s
             WHERE s.wide AND s.location && _ST_Expand(here, {MAX_DISTANCE_M})
                 AND s.elig && codes
-                AND dd.d <= {MAX_DISTANCE_M + 1}
-                AND (dd.d <= {MAX_DISTANCE_M - 1}
-                     OR ST_DWithin(s.location, here, {MAX_DISTANCE_M}, false))
             UNION ALL
-            SELECT s.needs, s.counts, dd.d FROM coverage_tmp_site AS s
-            CROSS JOIN LATERAL (
-                SELECT ST_Distance(here, s.location, false) AS d OFFSET 0) AS dd
+            SELECT s.location, s.needs, s.counts, ST_Distance(here, s.location, false)
+            FROM coverage_tmp_site AS s
             WHERE NOT s.wide AND s.elig && codes
-                AND dd.d <= {MAX_DISTANCE_M + 1}
-                AND (dd.d <= {MAX_DISTANCE_M - 1}
-                     OR ST_DWithin(s.location, here, {MAX_DISTANCE_M}, false))
-        ) AS x
+            OFFSET 0
+        ) AS y
     ) AS p
     GROUP BY p.need;
 END
