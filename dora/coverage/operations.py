@@ -83,6 +83,9 @@ _STAGING = (
 #   radius, asked only where the two sphere computations could disagree (they differ by
 #   nanometres). A pair beyond it unnests no need (`unnest(NULL)` is no row).
 # - Needs come from the site's arrays (coverage_tmp_site.needs/counts): no join per pair.
+# - A FOR loop rather than RETURN QUERY: plpgsql plans RETURN QUERY as parallel-capable, and
+#   in the leader (not a worker) the planner may then give each call its own Gather, whose
+#   set-up per unit made the leader's share 30 times slower; a loop's query never is.
 _UNIT_CELLS = "coverage_tmp_unit_cells(geography, text[])"
 _WITHIN = (
     f"y.d <= {MAX_DISTANCE_M + 1} AND (y.d <= {MAX_DISTANCE_M - 1}"
@@ -91,11 +94,14 @@ _WITHIN = (
 _UNIT_CELLS_FUNCTION = f"""CREATE FUNCTION coverage_tmp_unit_cells(here geography, codes text[])
 RETURNS TABLE (need smallint, nearest float8, n5 int, n10 int, n15 int, n20 int, n30 int)
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    r record;
 BEGIN
-    RETURN QUERY
-    SELECT p.need, min(p.d), {
+    FOR r IN
+    SELECT p.need, min(p.d) AS nearest, {
     ", ".join(
-        f"coalesce(sum(p.n) FILTER (WHERE p.d <= {km * 1000}), 0)::int" for km in DISTANCES_KM
+        f"coalesce(sum(p.n) FILTER (WHERE p.d <= {km * 1000}), 0)::int AS n{km}"
+        for km in DISTANCES_KM
     )
 }
     FROM (
@@ -113,7 +119,13 @@ BEGIN
             OFFSET 0
         ) AS y
     ) AS p
-    GROUP BY p.need;
+    GROUP BY p.need
+    LOOP
+        need := r.need;
+        nearest := r.nearest;
+        {" ".join(f"n{km} := r.n{km};" for km in DISTANCES_KM)}
+        RETURN NEXT;
+    END LOOP;
 END
 $$"""
 
