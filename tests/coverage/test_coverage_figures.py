@@ -206,6 +206,55 @@ def test_an_epci_wide_service_covers_its_communes_only(db_session, make_service,
         assert result.largest_uncovered.population == epci_units[largest][2]
 
 
+def test_a_service_open_to_a_commune_and_its_epci_counts_once(db_session, make_service, aurillac):
+    # Aurillac matches the zone by two codes (its own and its EPCI's), its EPCI neighbours by
+    # one: each sees one service, as the search lists it once.
+    point = destination(*aurillac, 2_000.5)
+    service = make_service(
+        point=point,
+        thematiques=[MOBILITE],
+        zone_eligibilite=[AURILLAC, AURILLAC_EPCI],
+        code_insee=AURILLAC,
+    )
+    operations.rebuild(db_session)
+    found = cell(db_session, AURILLAC, MOBILITE)
+    assert found.nearest_m == 2_001
+    assert (found.n5, found.n10, found.n30) == (1, 1, 1)
+    assert cell(db_session, AURILLAC, "").n5 == 1
+    assert search_ids(db_session, AURILLAC, MOBILITE, 5) == {service.id}
+    members = unit_points(db_session, "c.epci_code = :e", {"e": AURILLAC_EPCI})
+    neighbour = min(
+        (c for c in members if c != AURILLAC), key=lambda c: haversine(members[c][:2], point)
+    )
+    assert haversine(members[neighbour][:2], point) <= 30_000, "the case needs a neighbour"
+    assert cell(db_session, neighbour, MOBILITE).n30 == 1
+    assert search_ids(db_session, neighbour, MOBILITE, 30) == {service.id}
+
+
+def test_the_last_distance_is_the_searchs_30_km_radius(db_session, make_service, aurillac):
+    inside = make_service(
+        point=destination(*aurillac, 29_995),
+        thematiques=[MOBILITE],
+        zone_eligibilite=["15"],
+        code_insee=AURILLAC,
+    )
+    make_service(
+        point=destination(*aurillac, 30_005),
+        thematiques=[NUMERIQUE],
+        zone_eligibilite=["15"],
+        code_insee=AURILLAC,
+    )
+    operations.rebuild(db_session)
+    mobilite = cell(db_session, AURILLAC, MOBILITE)
+    assert 29_995 <= mobilite.nearest_m <= 29_996
+    assert (mobilite.n20, mobilite.n30) == (0, 1)
+    # Beyond 30 km: no distance, no count (« plus de 30 km »), and no search result either.
+    numerique = cell(db_session, AURILLAC, NUMERIQUE)
+    assert numerique is None or (numerique.nearest_m is None and numerique.n30 == 0)
+    assert search_ids(db_session, AURILLAC, MOBILITE, 30) == {inside.id}
+    assert search_ids(db_session, AURILLAC, NUMERIQUE, 30) == set()
+
+
 def test_a_remote_only_need_is_shown_apart_and_closes_no_gap(db_session, make_service):
     make_service(
         point=None,
