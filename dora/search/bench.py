@@ -220,7 +220,7 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
     replaced: list[tuple[str, dict[str, Any]]] = []
     accelerated_page = statements.has_text or place is not None
     if accelerated_page:
-        match = index.text_match(session.connection(), text_query) if text_query else None
+        match = index.text_match(text_query) if text_query else None
         counted, _ = index.page(query, place, statements.key_map, today, match)
         run.append(
             ("SELECT ord, service_id FROM search_document WHERE ord = ANY(CAST(:o AS bigint[]))",
