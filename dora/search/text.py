@@ -20,6 +20,7 @@ Words of descriptions are searched (with stemming and accents folded) but not co
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -255,35 +256,66 @@ def prepare(session: Session, q: str, known: Oracle | None = None) -> TextQuery:
 
     `known`, when given, says whether a lexeme is in the index (the search accelerator's
     copy, up to date for this request): the index itself is then not read here — a word
-    absent from it could otherwise cost a scan of the whole table."""
+    absent from it could otherwise cost a scan of the whole table — and the analysis of
+    words already seen (their lexemes) is not asked again: a search of known words runs no
+    query at all."""
     # One letter ("l" of "l'emploi") is never a useful word on its own.
     typed = [word for word in words(q) if len(fold(word)) > 1]
     if not typed:
         return TextQuery(words=())
     # Words are made of letters and digits: to_tsquery cannot choke on them.
     folded = [fold(word) for word in typed]
-    probes = session.execute(_PROBE if known is None else _PROBE_LEXEMES, {"typed": folded}).all()
-    lexemes = {probe.typed: probe.lexemes for probe in probes}
+    if known is None:
+        rows = session.execute(_PROBE, {"typed": folded}).all()
+        probes = [(row.searched, row.found, tuple(row.lexemes or ())) for row in rows]
+    else:
+        probes = [
+            (searched, searched and _found(session, word, lexemes, known), lexemes)
+            for word, (searched, lexemes) in zip(folded, _analysed(session, folded), strict=True)
+        ]
+    lexemes = {word: probe[2] for word, probe in zip(folded, probes, strict=True)}
     result = []
-    for word, probe in zip(typed, probes, strict=True):
-        found = probe.found
-        if known is not None:
-            found = probe.searched and _found(session, probe.typed, probe.lexemes, known)
-        if not probe.searched or found or len(fold(word)) < MIN_TYPO_LENGTH:
-            result.append(Word(typed=word, searched=probe.searched, found=found))
+    for word, (searched, found, _) in zip(typed, probes, strict=True):
+        if not searched or found or len(fold(word)) < MIN_TYPO_LENGTH:
+            result.append(Word(typed=word, searched=searched, found=found))
             continue
         result.append(_correct(session, word, known))
     missing = sorted(
         {o for word in result if word.searched for o in word.options if o not in lexemes}
     )
-    if missing:  # corrections: their lexemes too
+    if missing and known is None:  # corrections: their lexemes too
         lexemes.update(session.execute(_LEXEMES, {"options": missing}).all())
+    elif missing:
+        analysed = _analysed(session, missing)
+        lexemes.update((word, a[1]) for word, a in zip(missing, analysed, strict=True))
     return TextQuery(
         words=tuple(
             replace(word, lexemes=tuple(tuple(lexemes.get(o) or ()) for o in word.options))
             for word in result
         )
     )
+
+
+# Folded word -> (searched: not a stop word, its lexemes): what `dora_french` makes of it,
+# which only a migration changes. Bounded: cleared when full.
+_ANALYSED_SIZE = 50_000
+_analysis: dict[str, tuple[bool, tuple[str, ...]]] = {}
+_analysis_lock = threading.Lock()
+
+
+def _analysed(session: Session, folded: list[str]) -> list[tuple[bool, tuple[str, ...]]]:
+    """(searched, lexemes) of each word, from memory or in one query for those not seen."""
+    with _analysis_lock:
+        seen = {word: _analysis[word] for word in folded if word in _analysis}
+    unseen = sorted(set(folded) - set(seen))
+    if unseen:
+        for row in session.execute(_PROBE_LEXEMES, {"typed": unseen}).all():
+            seen[row.typed] = (bool(row.searched), tuple(row.lexemes or ()))
+        with _analysis_lock:
+            if len(_analysis) + len(unseen) > _ANALYSED_SIZE:
+                _analysis.clear()
+            _analysis.update((word, seen[word]) for word in unseen)
+    return [seen[word] for word in folded]
 
 
 def _correct(session: Session, word: str, known: Oracle | None) -> Word:

@@ -134,6 +134,16 @@ def test_the_words_of_a_search_are_looked_up_in_memory_as_in_sql(worded, db_sess
         assert in_memory == in_sql, q
         assert not any("search_document" in s for s in statements), (q, statements)
     assert text_module.prepare(db_session, "garaje", index.lexeme_known).words[0].alternatives
+    # Words seen once are not analysed again: found words then cost no query at all.
+    text_module.prepare(db_session, "Garage vélo", index.lexeme_known)
+    statements.clear()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        again = text_module.prepare(db_session, "garage velo", index.lexeme_known)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements == []
+    assert [w.found for w in again.words] == [True, True]
 
 
 def test_postings_read_in_ranges_over_several_connections(committed_catalogue, monkeypatch):
