@@ -543,8 +543,9 @@ class _Selection:
         """The first offset + size of each stream, in the postgres backend's orders."""
         n = query.offset + query.size
         a = index.arrays
-        score = text.score if text is not None else np.zeros(a.size, dtype=np.int16)
-        strength = text.strength if text is not None else np.zeros(a.size, dtype=np.int16)
+        # (Without text every score is 0: no arrays of the index's size to fill.)
+        score = text.score if text is not None else None
+        strength = text.strength if text is not None else None
         rows: list[PageRow] = []
         if self.place is None:
             assert text is not None  # without text nor place, SQL reads the date index
@@ -554,7 +555,7 @@ class _Selection:
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
-        if text is not None and not query.by_distance:
+        if score is not None and strength is not None and not query.by_distance:
             # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
             # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
@@ -574,15 +575,21 @@ class _Selection:
 
 
 def _top_by_score(
-    ords: np.ndarray, strength: np.ndarray, score: np.ndarray, date: np.ndarray, n: int
+    ords: np.ndarray,
+    strength: np.ndarray | None,
+    score: np.ndarray | None,
+    date: np.ndarray,
+    n: int,
 ) -> np.ndarray:
     """The `n` best of `ords` by (strength desc, score desc, date desc, ord desc), in that
     order (one int64 key: 15 bits of strength × 64 + score — a score is at most 3 per word,
-    12 words —, 16 of day, 31 of ord)."""
+    12 words —, 16 of day, 31 of ord). No `strength` and `score`: all 0 (no text)."""
     if not len(ords):
         return ords
-    rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
-    key = rank << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
+    key = (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
+    if strength is not None and score is not None:
+        rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
+        key |= rank << 48
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
         ords, key = ords[best], key[best]
