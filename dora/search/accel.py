@@ -156,8 +156,10 @@ _POSTINGS = """SELECT u.lexeme, string_agg(int4send((d.ord * 4 + (CASE WHEN 'A' 
 # Connections reading the postings at load, one per range of this many documents at least.
 POSTING_READERS = max(1, min(4, os.cpu_count() or 1))
 POSTINGS_PER_READER = 250_000
-# Documents changed since the load beyond which the copy is read again (see `usable`).
+# Documents changed since the load beyond which the copy is read again (see `usable`): that
+# many, and that share of the index.
 RELOAD_STALE = 50_000
+RELOAD_SHARE = 0.1
 _NONE = np.zeros(0, dtype=np.int32)
 
 
@@ -850,7 +852,7 @@ class FacetIndex:
             return None
         if state.changed:
             self.apply_delta(session.connection())
-            if self.postings.stale_count > max(RELOAD_STALE, self.arrays.size // 10):
+            if self.postings.stale_count > max(RELOAD_STALE, RELOAD_SHARE * self.arrays.size):
                 # Many documents changed since the load: read the postings afresh (this
                 # copy keeps answering meanwhile, exactly: stale entries are skipped).
                 self.load_in_background(engine)

@@ -228,3 +228,42 @@ def test_gunicorn_loads_the_index_before_forking_and_serves(app, database_url, t
     assert "loaded before fork" in logged
     assert "not loaded before fork" not in logged, logged
     assert "first requests before fork failed" not in logged, logged
+
+
+def test_many_changes_make_the_copy_read_again_while_it_keeps_answering(
+    app, committed_catalogue, monkeypatch
+):
+    """Past RELOAD_STALE changed documents the postings are read afresh in the background;
+    the copy answers meanwhile (exactly: stale entries are skipped) and afterwards."""
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from dora.extensions import db
+
+    committed_catalogue.add([{"nom": f"Garage {n}"} for n in range(3)])
+    monkeypatch.setattr(accel, "RELOAD_STALE", 2)
+    monkeypatch.setattr(accel, "RELOAD_SHARE", 0.0)
+    with app.app_context():
+        index = accel.FacetIndex()
+        with db.engine.connect() as connection:
+            index.load(connection)
+            connection.rollback()
+        committed_catalogue.add([{"nom": f"Trottinette {n}"} for n in range(3)])
+        started = []
+        background = index.load_in_background
+        monkeypatch.setattr(
+            index, "load_in_background", lambda engine: started.append(1) or background(engine)
+        )
+        with Session(db.engine) as session:
+            assert index.usable(session, db.engine) is not None  # applied the delta
+            assert started == [1]  # a fresh read started, and the copy still answered
+        for _ in range(200):
+            if not index.loading:
+                break
+            time.sleep(0.05)
+        assert not index.loading
+        assert index.postings.stale_count == 0
+        with db.engine.connect() as connection:
+            _assert_same_as_sql(index, connection)
+            assert index.lexeme_known("trottinet")
