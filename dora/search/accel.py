@@ -976,24 +976,27 @@ class FacetIndex:
             assert self.remote is not None
             groups = np.flatnonzero(eligible)
             starts = self.remote_starts
-            remote = self.remote.take(
-                np.concatenate(
-                    [np.arange(starts[g], starts[g + 1]) for g in groups if g + 1 < len(starts)]
-                    or [np.zeros(0, dtype=np.int64)]
-                )
+            # Positions in the remote slab (grouped by eligibility set) of the eligible groups;
+            # only the columns every candidate needs are gathered.
+            at = np.concatenate(
+                [np.arange(starts[g], starts[g + 1]) for g in groups if g + 1 < len(starts)]
+                or [np.zeros(0, dtype=np.int64)]
             )
-            keep = _visible(self.hidden, remote.ords)
+            remote = self.remote
+            ords, sigs, flags = remote.ords[at], remote.sig[at], remote.flags[at]
+            keep = _visible(self.hidden, ords)
             if allowed is not None:
-                keep &= allowed[remote.sig]
+                keep &= allowed[sigs]
             if bits is not None:
-                keep &= opened(remote.ords)
+                keep &= opened(ords)
             if text_match is not None:
-                keep &= text_match.mask[remote.ords]
+                keep &= text_match.mask[ords]
             # Remote services already counted as on site within the radius count once.
-            hybrid = np.flatnonzero(keep & ((remote.flags & ON_SITE) != 0))
-            keep[hybrid[_inside(remote, hybrid, place, query)]] = False
-            selection.remote = remote.ords[keep]
-            selection.remote_sigs = remote.sig[keep]
+            hybrid = np.flatnonzero(keep & ((flags & ON_SITE) != 0))
+            if len(hybrid):
+                keep[hybrid[_inside(remote, at[hybrid], place, query)]] = False
+            selection.remote = ords[keep]
+            selection.remote_sigs = sigs[keep]
         return selection
 
     def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray]:
