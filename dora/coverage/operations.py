@@ -63,13 +63,71 @@ _LOCK_KEY = 0x636F7665  # "cove": one computation at a time
 
 _STAGING = (
     "coverage_tmp_unit",
-    "coverage_tmp_unit_code",
     "coverage_tmp_doc",
     "coverage_tmp_site",
-    "coverage_tmp_site_need",
     "coverage_tmp_cell",
     "coverage_tmp_remote",
 )
+
+# The cells of one unit: every need met by an eligible on-site service within 30 km, with the
+# distance to the nearest and the number of services within each distance. One call per unit
+# (`CROSS JOIN LATERAL` over coverage_tmp_unit) keeps each grouping small (one unit's needs)
+# and lets both cores share the units: PostgreSQL 15 runs no lateral subquery in a parallel
+# worker, but does run a PARALLEL SAFE function, and plpgsql keeps it from being inlined.
+# Created with the staging tables (it reads them) and dropped with them.
+# - Wide sites (everywhere or a département) through the GiST index: `&&` on the box of 30 km
+#   around the unit (what `ST_DWithin` checks first); narrow ones (communes, EPCI) through
+#   the GIN index on their codes. Both keep the search's `elig && codes`.
+# - The distance is computed once per pair (`OFFSET 0` keeps the planner from copying the
+#   call into each use); the 30 km cut stays `ST_DWithin(…, false)` as in the search's
+#   radius, asked only where the two sphere computations could disagree (they differ by
+#   nanometres). A pair beyond it unnests no need (`unnest(NULL)` is no row).
+# - Needs come from the site's arrays (coverage_tmp_site.needs/counts): no join per pair.
+# - A FOR loop rather than RETURN QUERY: plpgsql plans RETURN QUERY as parallel-capable, and
+#   in the leader (not a worker) the planner may then give each call its own Gather, whose
+#   set-up per unit made the leader's share 30 times slower; a loop's query never is.
+_UNIT_CELLS = "coverage_tmp_unit_cells(geography, text[])"
+_WITHIN = (
+    f"y.d <= {MAX_DISTANCE_M + 1} AND (y.d <= {MAX_DISTANCE_M - 1}"
+    f" OR ST_DWithin(y.location, here, {MAX_DISTANCE_M}, false))"
+)
+_UNIT_CELLS_FUNCTION = f"""CREATE FUNCTION coverage_tmp_unit_cells(here geography, codes text[])
+RETURNS TABLE (need smallint, nearest float8, n5 int, n10 int, n15 int, n20 int, n30 int)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+    SELECT p.need, min(p.d) AS nearest, {
+    ", ".join(
+        f"coalesce(sum(p.n) FILTER (WHERE p.d <= {km * 1000}), 0)::int AS n{km}"
+        for km in DISTANCES_KM
+    )
+}
+    FROM (
+        SELECT y.d, unnest(CASE WHEN {_WITHIN} THEN y.needs END) AS need,
+            unnest(CASE WHEN {_WITHIN} THEN y.counts END) AS n
+        FROM (
+            SELECT s.location, s.needs, s.counts, ST_Distance(here, s.location, false) AS d
+            FROM coverage_tmp_site AS s
+            WHERE s.wide AND s.location && _ST_Expand(here, {MAX_DISTANCE_M})
+                AND s.elig && codes
+            UNION ALL
+            SELECT s.location, s.needs, s.counts, ST_Distance(here, s.location, false)
+            FROM coverage_tmp_site AS s
+            WHERE NOT s.wide AND s.elig && codes
+            OFFSET 0
+        ) AS y
+    ) AS p
+    GROUP BY p.need
+    LOOP
+        need := r.need;
+        nearest := r.nearest;
+        {" ".join(f"n{km} := r.n{km};" for km in DISTANCES_KM)}
+        RETURN NEXT;
+    END LOOP;
+END
+$$"""
 
 
 @dataclass(frozen=True)
@@ -119,6 +177,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     ).scalar_one()
     for table in _STAGING:
         run(text(f"DROP TABLE IF EXISTS {table}"))
+    run(text(f"DROP FUNCTION IF EXISTS {_UNIT_CELLS}"))
 
     # Units and their eligibility codes (dora_place_codes: the person side of the rule) ----
     run(
@@ -139,7 +198,9 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
                 dora_place_codes(u.commune_code, u.arrondissement) AS codes
             FROM u
             JOIN commune AS m ON m.code = u.commune_code
-            LEFT JOIN arrondissement_municipal AS a ON a.code = u.arrondissement"""
+            LEFT JOIN arrondissement_municipal AS a ON a.code = u.arrondissement
+            -- Neighbours together: a worker's next units read the sites of its last ones.
+            ORDER BY ST_GeoHash(coalesce(a.location, m.location)::geometry)"""
         )
     )
     run(text("CREATE INDEX ON coverage_tmp_unit USING gist (location)"))
@@ -171,76 +232,53 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             WHERE search_document.on_site AND ({visible})"""
         )
     )
+    # A site carries its needs and the number of its documents meeting each (need 0: all of
+    # them) as two parallel arrays, so that a pair (unit, site) needs no join to count them.
+    # Rows are stored in geohash order: the sites near one unit sit on few pages.
     run(
         text(
-            """CREATE UNLOGGED TABLE coverage_tmp_site AS
-            SELECT DISTINCT ON (site) site, location, elig,
+            f"""CREATE UNLOGGED TABLE coverage_tmp_site AS
+            WITH s AS (
+                SELECT DISTINCT ON (site) site, location, elig FROM coverage_tmp_doc
+                ORDER BY site
+            ), sn AS (
+                SELECT d.site, n.need, count(*)::int AS n
+                FROM coverage_tmp_doc AS d
+                CROSS JOIN LATERAL (
+                    SELECT k AS need FROM unnest(d.keys) AS k
+                    WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
+                    UNION ALL SELECT 0::smallint
+                    UNION ALL {offer_needs_sql("d.service_id")}) AS n
+                GROUP BY 1, 2
+            ), needs AS (
+                SELECT site, array_agg(need ORDER BY need) AS needs,
+                    array_agg(n ORDER BY need) AS counts
+                FROM sn GROUP BY site
+            )
+            SELECT s.site, s.location, s.elig,
                 -- Wide: open everywhere or to a département (short codes): found by
                 -- distance. Narrow (communes, EPCI): found by their codes, far fewer pairs
                 -- to test. Both paths apply the same `elig && codes`.
-                elig && ARRAY['*'] OR EXISTS (
-                    SELECT 1 FROM unnest(elig) AS e(code) WHERE length(e.code) <= 3) AS wide
-            FROM coverage_tmp_doc ORDER BY site"""
+                s.elig && ARRAY['*'] OR EXISTS (
+                    SELECT 1 FROM unnest(s.elig) AS e(code) WHERE length(e.code) <= 3) AS wide,
+                needs.needs, needs.counts
+            FROM s JOIN needs ON needs.site = s.site
+            ORDER BY ST_GeoHash(s.location::geometry)"""
         )
     )
     run(text("CREATE INDEX ON coverage_tmp_site USING gist (location) WHERE wide"))
+    run(text("CREATE INDEX ON coverage_tmp_site USING gin (elig) WHERE NOT wide"))
     run(text("ANALYZE coverage_tmp_site"))
-    run(
-        text(
-            """CREATE UNLOGGED TABLE coverage_tmp_unit_code AS
-            SELECT c.code, u.id AS unit FROM coverage_tmp_unit AS u, unnest(u.codes) AS c(code)
-            WHERE c.code <> '*'"""
-        )
-    )
-    run(text("CREATE INDEX ON coverage_tmp_unit_code (code)"))
-    run(text("ANALYZE coverage_tmp_unit_code"))
-    run(
-        text(
-            f"""CREATE UNLOGGED TABLE coverage_tmp_site_need AS
-            SELECT d.site, n.need, count(*)::int AS n
-            FROM coverage_tmp_doc AS d
-            CROSS JOIN LATERAL (
-                SELECT k AS need FROM unnest(d.keys) AS k
-                WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                UNION ALL SELECT 0::smallint
-                UNION ALL {offer_needs_sql("d.service_id")}) AS n
-            GROUP BY 1, 2"""
-        )
-    )
-    run(text("ANALYZE coverage_tmp_site_need"))
     step("lieux des services sur place")
 
     # Unit × need: eligible on-site services within 30 km --------------------------------
-    bands = ", ".join(
-        f"coalesce(sum(sn.n) FILTER (WHERE p.d <= {km * 1000}), 0)::int AS n{km}"
-        for km in DISTANCES_KM
-    )
+    run(text(_UNIT_CELLS_FUNCTION))
     run(
         text(
-            f"""CREATE UNLOGGED TABLE coverage_tmp_cell AS
-            SELECT p.unit, sn.need, min(p.d) AS nearest, {bands}
-            FROM (
-                SELECT u.id AS unit, s.site,
-                    ST_Distance(u.location, s.location, false) AS d
-                FROM coverage_tmp_unit AS u
-                JOIN coverage_tmp_site AS s
-                    ON s.wide
-                    AND ST_DWithin(s.location, u.location, {MAX_DISTANCE_M}, false)
-                    AND s.elig && u.codes
-                UNION ALL
-                SELECT u.id, s.site, ST_Distance(u.location, s.location, false)
-                FROM (
-                    SELECT DISTINCT s.site, uc.unit
-                    FROM coverage_tmp_site AS s, unnest(s.elig) AS e(code)
-                    JOIN coverage_tmp_unit_code AS uc ON uc.code = e.code
-                    WHERE NOT s.wide
-                ) AS x
-                JOIN coverage_tmp_site AS s ON s.site = x.site
-                JOIN coverage_tmp_unit AS u ON u.id = x.unit
-                WHERE ST_DWithin(s.location, u.location, {MAX_DISTANCE_M}, false)
-            ) AS p
-            JOIN coverage_tmp_site_need AS sn ON sn.site = p.site
-            GROUP BY 1, 2"""
+            """CREATE UNLOGGED TABLE coverage_tmp_cell AS
+            SELECT u.id AS unit, c.need, c.nearest, c.n5, c.n10, c.n15, c.n20, c.n30
+            FROM coverage_tmp_unit AS u
+            CROSS JOIN LATERAL coverage_tmp_unit_cells(u.location, u.codes) AS c"""
         )
     )
     step("services sur place à moins de 30 km")
@@ -338,6 +376,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     ).one()
     for table in _STAGING:
         run(text(f"DROP TABLE IF EXISTS {table}"))
+    run(text(f"DROP FUNCTION IF EXISTS {_UNIT_CELLS}"))
     duration = time.perf_counter() - started
     run(
         text(
