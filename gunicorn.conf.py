@@ -1,16 +1,14 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
 The app is loaded once in the master (`preload_app`), and so is the search accelerator's copy
-of the index with the postings of the most frequent words (dora.search.accel.warm_postings),
-before the workers fork: they share those pages copy-on-write instead of each reading the
-whole index on its first search (seconds at a million services) and each common word on its
-first use (hundreds of milliseconds). Each worker then keeps its copy in step with committed
-changes on its own, as without preloading.
+of the index, postings of every word included (dora.search.accel.preload), before the workers
+fork: they share those pages copy-on-write instead of each reading the whole index on its
+first search (seconds at a million services). Each worker then keeps its copy in step with
+committed changes on its own, as without preloading.
 
 Environment: `GUNICORN_BIND` (default 127.0.0.1:8000, or `PORT`), `GUNICORN_WORKERS`
 (default 4; `WEB_CONCURRENCY` is read too), `GUNICORN_THREADS` (default 1),
-`GUNICORN_TIMEOUT` (default 60 s), `SEARCH_WARM_POSTINGS_MB` (default 64: memory for the
-postings loaded before the fork, shared by the workers), and the app's own settings.
+`GUNICORN_TIMEOUT` (default 60 s), and the app's own settings.
 """
 
 from __future__ import annotations
@@ -30,16 +28,6 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 log = logging.getLogger("gunicorn.error")
 
-# Postings loaded before the fork, most frequent words first, up to this much memory (shared
-# by the workers): at 100,000 services the 250 most frequent words fit in about 30 MB; at a
-# million, the largest postings — the slowest to read on first use — come first.
-WARM_POSTINGS_MB = float(os.environ.get("SEARCH_WARM_POSTINGS_MB", "64"))
-_POSTING_ROW_BYTES = 9  # ord (int64) + weight class (int8)
-
-
-def _postings_budget_rows() -> int:
-    return int(WARM_POSTINGS_MB * 1_000_000 / _POSTING_ROW_BYTES)
-
 
 def when_ready(server) -> None:
     """In the master, after the app is loaded and before any worker forks."""
@@ -55,15 +43,14 @@ def when_ready(server) -> None:
             started = time.perf_counter()
             try:
                 with engine.connect() as connection:
-                    words = accel.warm_postings(connection, budget_rows=_postings_budget_rows())
+                    index = accel.preload(connection)
             except Exception:  # a missing index must not stop the site: searches use SQL
                 log.exception("search accelerator: not loaded before fork (workers load it)")
             else:
-                index = accel.index_for(engine)
                 log.info(
-                    "search accelerator: %d documents and %d words loaded before fork in %.1f s",
+                    "search accelerator: %d documents and %d postings loaded before fork in %.1f s",
                     index.arrays.size,
-                    words,
+                    index.postings.entries,
                     time.perf_counter() - started,
                 )
         _first_requests(app)

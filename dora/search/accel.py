@@ -43,10 +43,9 @@ from __future__ import annotations
 
 import logging
 import math
-import re
+import os
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,8 +123,7 @@ _SNAPSHOT = """pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
     ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) AS x) AS xip"""
 
 # One statement, one snapshot: the snapshot and the changes it covers agree ('s' row).
-# Changed documents also give their weight class for the lexemes whose postings are held
-# ('l' rows).
+# Changed documents also give each of their lexemes with its weight class ('l' rows).
 _DELTA = text(
     f"""SELECT 's' AS kind, NULL::bigint AS ord,
         NULL::float8 AS lon, NULL::float8 AS lat, NULL::int2 AS flags, NULL::int4 AS elig,
@@ -145,17 +143,24 @@ _DELTA = text(
         (CASE WHEN 'A' = ANY (u.weights) THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END)::int2,
         NULL, NULL, NULL, NULL
     FROM search_document AS d, unnest(d.tsv) AS u
-    WHERE ({_SINCE.format(column="d.changed_xid")})
-        AND u.lexeme = ANY(CAST(:lexemes AS text[]))"""
+    WHERE {_SINCE.format(column="d.changed_xid")}"""
 )
 
-# A lexeme's posting: the documents containing it, with its best weight there.
-_POSTING = """COPY (SELECT ord, (CASE WHEN tsv @@ '{lexeme}:A'::tsquery THEN 3
-        WHEN tsv @@ '{lexeme}:B'::tsquery THEN 2 ELSE 1 END)::int2
-    FROM search_document WHERE tsv @@ '{lexeme}'::tsquery) TO STDOUT (FORMAT binary)"""
-_POSTING_ROW = np.dtype([("n", ">i2"), ("l0", ">i4"), ("ord", ">i8"), ("l1", ">i4"),
-                         ("wclass", ">i2")])  # fmt: skip
-_LEXEME = re.compile(r"[a-z0-9]+")
+# Every posting of a range of ords, by lexeme: `ord * 4 + weight class` as big-endian int4s
+# (class: 3 when the lexeme is in the names (weight A), 2 in the labels (B), 1 elsewhere).
+_POSTINGS = """SELECT u.lexeme, string_agg(int4send((d.ord * 4 + (CASE WHEN 'A' = ANY (u.weights)
+        THEN 3 WHEN 'B' = ANY (u.weights) THEN 2 ELSE 1 END))::int4), ''::bytea)
+    FROM search_document AS d, unnest(d.tsv) AS u
+    WHERE d.ord >= %(lo)s AND d.ord < %(hi)s
+    GROUP BY u.lexeme"""
+# Connections reading the postings at load, one per range of this many documents at least.
+POSTING_READERS = max(1, min(4, os.cpu_count() or 1))
+POSTINGS_PER_READER = 250_000
+# Documents changed since the load beyond which the copy is read again (see `usable`): that
+# many, and that share of the index.
+RELOAD_STALE = 50_000
+RELOAD_SHARE = 0.1
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -380,66 +385,118 @@ class _ByLatitude:
 
 class _Postings:
     """Lexeme -> (ords of the documents containing it, its best weight class there: 3 in the
-    names, 2 in the labels, 1 elsewhere), fetched on first use and kept in step by deltas.
-    The least recently used are dropped beyond MAX_ENTRIES."""
+    names, 2 in the labels, 1 elsewhere), for every lexeme of the index.
 
-    MAX_ENTRIES = 500
+    Read in full with the copy (`load`, a few seconds per million services) into one flat
+    array, `ord * 4 + class` per entry, sliced per lexeme (`starts`): a search never reads a
+    posting from SQL, and workers forked after the load share these pages. Deltas do not
+    rewrite it: the documents they touch are marked `stale` there, and their current lexemes
+    are held apart (`extra`), until the copy is loaded again."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.lexeme_at: dict[str, int] = {}
+        self.starts = np.zeros(1, dtype=np.int64)
+        self.codes = np.zeros(0, dtype=np.int32)
+        self.stale = np.zeros(0, dtype=bool)
+        self.stale_count = 0
+        self.extra: dict[str, dict[int, int]] = {}
 
-    def lexemes(self) -> list[str]:
-        return list(self.entries)
+    @property
+    def entries(self) -> int:
+        return len(self.codes)
 
-    def cached(self, lexeme: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """The held posting of `lexeme` (call under the index's lock)."""
-        found = self.entries.get(lexeme)
-        if found is not None:
-            self.entries.move_to_end(lexeme)
-        return found
+    def known(self, lexeme: str) -> bool:
+        """Does any document of the index contain `lexeme` (call under the index's lock)?"""
+        return len(self.get(lexeme)[0]) > 0
 
-    def store(self, lexeme: str, posting: tuple[np.ndarray, np.ndarray]) -> None:
-        """Hold a fetched posting (call under the index's lock)."""
-        self.entries[lexeme] = posting
-        while len(self.entries) > self.MAX_ENTRIES:
-            self.entries.popitem(last=False)
-
-    @staticmethod
-    def fetch(connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
-        """Read a lexeme's posting from SQL (no shared state: call without the lock)."""
-        raw = connection.connection.driver_connection
-        buffer = bytearray()
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(_POSTING.format(lexeme=lexeme)) as copy,
-        ):
-            for block in copy:
-                buffer += block
-        count = (len(buffer) - _HEADER - 2) // _POSTING_ROW.itemsize
-        rows = np.frombuffer(bytes(buffer), dtype=_POSTING_ROW, count=count, offset=_HEADER)
-        order = np.argsort(rows["ord"])
-        return (
-            rows["ord"][order].astype(np.int64),
-            rows["wclass"][order].astype(np.int8),
-        )
+    def get(self, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
+        """The posting of `lexeme`, sorted by ord (call under the index's lock)."""
+        at = self.lexeme_at.get(lexeme)
+        codes = self.codes[self.starts[at] : self.starts[at + 1]] if at is not None else _NONE
+        if self.stale_count and len(codes):
+            ords = codes >> 2
+            inside = ords < len(self.stale)
+            keep = np.ones(len(codes), dtype=bool)
+            keep[inside] = ~self.stale[ords[inside]]
+            codes = codes[keep]
+        extra = self.extra.get(lexeme)
+        if extra:
+            added = np.fromiter(
+                (o * 4 + c for o, c in extra.items()), dtype=np.int32, count=len(extra)
+            )
+            codes = np.sort(np.concatenate([codes, added]))
+        return (codes >> 2).astype(np.int64), (codes & 3).astype(np.int8)
 
     def apply(self, touched: np.ndarray, present: list) -> None:
         """Documents `touched` by a delta lose their entries; `present` (ord, lexeme, class)
-        rows give back those that still contain a held lexeme."""
-        if not self.entries or not len(touched):
+        rows give them their current ones."""
+        if not len(touched):
             return
-        by_lexeme: dict[str, list[tuple[int, int]]] = {}
+        touched = np.asarray(touched, dtype=np.int64)
+        top = int(touched.max()) + 1
+        if top > len(self.stale):
+            grown = np.zeros(max(top, int(len(self.stale) * 1.25) + 1024), dtype=bool)
+            grown[: len(self.stale)] = self.stale
+            self.stale = grown
+        self.stale_count += int((~self.stale[touched]).sum())
+        self.stale[touched] = True
+        gone = set(touched.tolist())
+        for lexeme in list(self.extra):
+            held = self.extra[lexeme]
+            for ord_ in gone.intersection(held):
+                del held[ord_]
+            if not held:
+                del self.extra[lexeme]
         for ord_, lexeme, wclass in present:
-            by_lexeme.setdefault(lexeme, []).append((ord_, wclass))
-        for lexeme, (ords, classes) in list(self.entries.items()):
-            keep = ~np.isin(ords, touched)
-            added = by_lexeme.get(lexeme, [])
-            ords = np.concatenate([ords[keep], np.array([o for o, _ in added], dtype=np.int64)])
-            classes = np.concatenate(
-                [classes[keep], np.array([c for _, c in added], dtype=np.int8)]
-            )
-            order = np.argsort(ords)
-            self.entries[lexeme] = (ords[order], classes[order])
+            self.extra.setdefault(lexeme, {})[int(ord_)] = int(wclass)
+
+    @classmethod
+    def read(cls, connection: Connection, documents: int) -> _Postings:
+        """Every posting of the index: one pass over `search_document` grouped by lexeme,
+        split by ranges of ord over several connections at a million documents (the
+        connection given reads the first range; the others are opened on its engine, so a
+        large index must be committed, as it is in production)."""
+        top = int(connection.execute(text("SELECT coalesce(max(ord), 0) FROM search_document"))
+                  .scalar_one()) + 1  # fmt: skip
+        parts = max(1, min(POSTING_READERS, documents // POSTINGS_PER_READER))
+        bounds = [top * i // parts for i in range(parts + 1)]
+        chunks: list[list[tuple[str, bytes]]] = [[] for _ in range(parts)]
+
+        def read_part(part: int, conn: Connection) -> None:
+            raw = conn.connection.driver_connection
+            with raw.cursor(binary=True) as cursor:
+                cursor.execute(_POSTINGS, {"lo": bounds[part], "hi": bounds[part + 1]}, binary=True)
+                chunks[part] = cursor.fetchall()
+
+        def read_other(part: int) -> None:
+            with connection.engine.connect() as other:
+                read_part(part, other)
+                other.rollback()
+
+        threads = [threading.Thread(target=read_other, args=(p,)) for p in range(1, parts)]
+        for thread in threads:
+            thread.start()
+        try:
+            read_part(0, connection)
+        finally:
+            for thread in threads:
+                thread.join()
+        pieces: dict[str, list[bytes]] = {}
+        for rows in chunks:
+            for lexeme, blob in rows:
+                pieces.setdefault(lexeme, []).append(blob)
+        postings = cls()
+        sizes = np.fromiter((sum(len(b) for b in blobs) // 4 for blobs in pieces.values()),
+                            dtype=np.int64, count=len(pieces))  # fmt: skip
+        postings.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        postings.codes = np.empty(int(postings.starts[-1]), dtype=np.int32)
+        for at, (lexeme, blobs) in enumerate(pieces.items()):
+            postings.lexeme_at[lexeme] = at
+            target = postings.codes[postings.starts[at] : postings.starts[at + 1]]
+            target[:] = np.frombuffer(b"".join(blobs), dtype=">i4")
+            # Ranges come in order and each mostly in ord order: a nearly sorted sort.
+            target.sort(kind="stable")
+        return postings
 
 
 class PageRow:
@@ -488,8 +545,9 @@ class _Selection:
         """The first offset + size of each stream, in the postgres backend's orders."""
         n = query.offset + query.size
         a = index.arrays
-        score = text.score if text is not None else np.zeros(a.size, dtype=np.int16)
-        strength = text.strength if text is not None else np.zeros(a.size, dtype=np.int16)
+        # (Without text every score is 0: no arrays of the index's size to fill.)
+        score = text.score if text is not None else None
+        strength = text.strength if text is not None else None
         rows: list[PageRow] = []
         if self.place is None:
             assert text is not None  # without text nor place, SQL reads the date index
@@ -499,7 +557,7 @@ class _Selection:
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
-        if text is not None and not query.by_distance:
+        if score is not None and strength is not None and not query.by_distance:
             # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
             # then ord.
             blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
@@ -519,15 +577,21 @@ class _Selection:
 
 
 def _top_by_score(
-    ords: np.ndarray, strength: np.ndarray, score: np.ndarray, date: np.ndarray, n: int
+    ords: np.ndarray,
+    strength: np.ndarray | None,
+    score: np.ndarray | None,
+    date: np.ndarray,
+    n: int,
 ) -> np.ndarray:
     """The `n` best of `ords` by (strength desc, score desc, date desc, ord desc), in that
     order (one int64 key: 15 bits of strength × 64 + score — a score is at most 3 per word,
-    12 words —, 16 of day, 31 of ord)."""
+    12 words —, 16 of day, 31 of ord). No `strength` and `score`: all 0 (no text)."""
     if not len(ords):
         return ords
-    rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
-    key = rank << 48 | (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
+    key = (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
+    if strength is not None and score is not None:
+        rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
+        key |= rank << 48
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
         ords, key = ords[best], key[best]
@@ -646,6 +710,7 @@ class FacetIndex:
         fresh.by_latitude = _ByLatitude(arrays)
         fresh._derive()
         fresh._set_hidden(connection.execute(_HIDDEN).scalars().all(), _today(connection))
+        fresh.postings = _Postings.read(connection, count)
         with self.lock:
             for name in (
                 "arrays", "by_latitude", "remote", "remote_starts", "sigs", "sig_keys",
@@ -657,7 +722,12 @@ class FacetIndex:
             self.generation = generation
             self.version += 1
         self.load_seconds = time.perf_counter() - started
-        log.info("search accelerator: %d documents loaded in %.1f s", count, self.load_seconds)
+        log.info(
+            "search accelerator: %d documents and %d postings loaded in %.1f s",
+            count,
+            self.postings.entries,
+            self.load_seconds,
+        )
 
     def _derive(self) -> None:
         a = self.arrays
@@ -712,7 +782,7 @@ class FacetIndex:
 
     def apply_delta(self, connection: Connection) -> int:
         with self.lock:
-            params = {"xmax": self.xmax, "xip": self.xip, "lexemes": self.postings.lexemes()}
+            params = {"xmax": self.xmax, "xip": self.xip}
         rows = connection.execute(_DELTA, params).all()
         snapshot = next(row for row in rows if row.kind == "s")
         removed = np.array([row.ord for row in rows if row.kind == "t"], dtype=np.int64)
@@ -774,15 +844,18 @@ class FacetIndex:
     def usable(self, session: Session, engine: Engine) -> int | None:
         """Today's day number when the copy can answer for `session`, else None."""
         state = session.execute(_STATE, {"xmax": self.xmax, "xip": self.xip}).one()
-        if self.loading:
-            return None
         if state.wrote:
             return None
         if not self.ready or state.generation != self.generation:
+            # (While it loads, the generation stays the old one: SQL answers.)
             self.load_in_background(engine)
             return None
         if state.changed:
             self.apply_delta(session.connection())
+            if self.postings.stale_count > max(RELOAD_STALE, RELOAD_SHARE * self.arrays.size):
+                # Many documents changed since the load: read the postings afresh (this
+                # copy keeps answering meanwhile, exactly: stale entries are skipped).
+                self.load_in_background(engine)
         if self.hidden_day != int(state.today):
             # The day turned: suspensions start and end without any write.
             hidden = session.execute(_HIDDEN).scalars().all()
@@ -793,37 +866,21 @@ class FacetIndex:
 
     # Counting --------------------------------------------------------------------------
 
-    def text_match(self, connection: Connection, text_query) -> TextMatch | None:
+    def text_match(self, text_query) -> TextMatch:
         """Documents matching every searched word (or one of its corrections), as postings
-        (see TextMatch); None when a lexeme cannot be handled here (SQL answers then).
-
-        Postings not held are read from SQL without the lock, then held — unless a delta
-        was applied meanwhile: a posting read before it may miss its changes, and only held
-        postings follow deltas, so it serves this search only."""
-        words = []
-        for word in text_query.searched:
-            options = []
-            for lexemes in word.lexemes:
-                if not lexemes:
-                    continue
-                if not all(_LEXEME.fullmatch(lexeme) for lexeme in lexemes):
-                    return None
-                options.append([self.posting(connection, lexeme) for lexeme in lexemes])
-            words.append(options)
+        (see TextMatch)."""
+        with self.lock:
+            words = [
+                [[self.postings.get(lexeme) for lexeme in lexemes] for lexemes in word.lexemes
+                 if lexemes]
+                for word in text_query.searched
+            ]  # fmt: skip
         return TextMatch(words=words)
 
-    def posting(self, connection: Connection, lexeme: str) -> tuple[np.ndarray, np.ndarray]:
-        """A lexeme's posting: held, or read from SQL (outside the lock) and then held."""
+    def lexeme_known(self, lexeme: str) -> bool:
+        """Does a document of the index contain `lexeme` (what `tsv @@ lexeme` finds)?"""
         with self.lock:
-            found = self.postings.cached(lexeme)
-            seen = (self.xmax, self.version)
-        if found is not None:
-            return found
-        posting = _Postings.fetch(connection, lexeme)
-        with self.lock:
-            if (self.xmax, self.version) == seen:
-                self.postings.store(lexeme, posting)
-        return posting
+            return self.postings.known(lexeme)
 
     def counts(
         self,
@@ -919,24 +976,27 @@ class FacetIndex:
             assert self.remote is not None
             groups = np.flatnonzero(eligible)
             starts = self.remote_starts
-            remote = self.remote.take(
-                np.concatenate(
-                    [np.arange(starts[g], starts[g + 1]) for g in groups if g + 1 < len(starts)]
-                    or [np.zeros(0, dtype=np.int64)]
-                )
+            # Positions in the remote slab (grouped by eligibility set) of the eligible groups;
+            # only the columns every candidate needs are gathered.
+            at = np.concatenate(
+                [np.arange(starts[g], starts[g + 1]) for g in groups if g + 1 < len(starts)]
+                or [np.zeros(0, dtype=np.int64)]
             )
-            keep = _visible(self.hidden, remote.ords)
+            remote = self.remote
+            ords, sigs, flags = remote.ords[at], remote.sig[at], remote.flags[at]
+            keep = _visible(self.hidden, ords)
             if allowed is not None:
-                keep &= allowed[remote.sig]
+                keep &= allowed[sigs]
             if bits is not None:
-                keep &= opened(remote.ords)
+                keep &= opened(ords)
             if text_match is not None:
-                keep &= text_match.mask[remote.ords]
+                keep &= text_match.mask[ords]
             # Remote services already counted as on site within the radius count once.
-            hybrid = np.flatnonzero(keep & ((remote.flags & ON_SITE) != 0))
-            keep[hybrid[_inside(remote, hybrid, place, query)]] = False
-            selection.remote = remote.ords[keep]
-            selection.remote_sigs = remote.sig[keep]
+            hybrid = np.flatnonzero(keep & ((flags & ON_SITE) != 0))
+            if len(hybrid):
+                keep[hybrid[_inside(remote, at[hybrid], place, query)]] = False
+            selection.remote = ords[keep]
+            selection.remote_sigs = sigs[keep]
         return selection
 
     def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray]:
@@ -969,44 +1029,12 @@ def discard(engine: Engine) -> None:
         _indexes.pop(str(engine.url), None)
 
 
-def warm_postings(
-    connection: Connection, *, index: FacetIndex | None = None, budget_rows: int | None = None
-) -> int:
-    """Load the copy (when not loaded) and the postings of the most frequent lexemes.
-
-    Called before gunicorn forks its workers (gunicorn.conf.py), so that they share these
-    pages copy-on-write and the first search of a common word in a worker reads no posting
-    from SQL (those are the slow reads: hundreds of milliseconds for a word in a tenth of a
-    million documents). Rare lexemes are left to their first use: their postings are small
-    and read through the GIN index in a few milliseconds. Frequencies are estimated on a
-    sample of about 20,000 documents; lexemes are taken, most frequent first, while their
-    estimated postings stay within `budget_rows` (default: 4 rows per document, about 36 MB
-    at a million services) and half of the postings cache. `index` defaults to the process's
-    copy for the connection's database. Returns how many lexemes were loaded."""
+def preload(connection: Connection, *, index: FacetIndex | None = None) -> FacetIndex:
+    """Load the copy of the index, postings included, unless it is loaded: what
+    gunicorn.conf.py does before forking the workers, so that they share its pages
+    copy-on-write and none reads the index on its first search. `index` defaults to the
+    process's copy for the connection's database."""
     index = index if index is not None else index_for(connection.engine)
     if not index.ready:
         index.load(connection)
-    documents = connection.execute(text("SELECT count(*) FROM search_document")).scalar_one()
-    if not documents:
-        return 0
-    percent = min(100.0, 100.0 * 20_000 / documents)
-    stats = connection.execute(
-        text(
-            "SELECT word, ndoc FROM ts_stat(format("
-            "'SELECT tsv FROM search_document TABLESAMPLE SYSTEM (%s) REPEATABLE (1)', "
-            "CAST(:percent AS text))) ORDER BY ndoc DESC, word"
-        ),
-        {"percent": percent},
-    ).all()
-    budget = budget_rows if budget_rows is not None else 4 * documents
-    loaded = 0
-    for word, ndoc in stats:
-        if loaded >= _Postings.MAX_ENTRIES // 2:
-            break
-        estimated = ndoc * 100.0 / percent
-        if not _LEXEME.fullmatch(word) or estimated > budget:
-            continue
-        budget -= int(estimated)
-        index.posting(connection, word)
-        loaded += 1
-    return loaded
+    return index

@@ -10,6 +10,7 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
+from dora.core.transactions import without_transaction
 from dora.extensions import db
 from dora.search import engine
 from dora.search.cache import DEFAULT_SIZE, ResponseCache
@@ -31,6 +32,8 @@ def _cache() -> ResponseCache:
 @bp.get("/search")
 def search():
     query = parse_search_args(request.args)
+    # Read-only: independent reads (the index's state, the page's services), no transaction.
+    without_transaction(db.session())
     cache = _cache()
     # The cache is keyed on the index version, which offer types do not change with.
     version = engine.index_version(db.session) if cache.size > 0 and not query.offre else None

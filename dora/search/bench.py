@@ -55,10 +55,15 @@ from sqlalchemy.orm import Session
 from dora import vocabulary
 from dora.bench.timing import Summary, ratio_line, summarise
 from dora.extensions import db
-from dora.search import accel, facets, sync
+from dora.search import accel, engine, facets, sync
 from dora.search import api as search_api
 from dora.search import text as text_module
-from dora.search.backends.postgres import CUSTOM_PLANS, PostgresBackend, Statements
+from dora.search.backends.postgres import (
+    CUSTOM_PLANS,
+    PostgresBackend,
+    Statements,
+    merge_streams,
+)
 from dora.search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from dora.search.query import SearchQuery, resolve_place
 
@@ -174,10 +179,12 @@ def _psycopg_sql(sql: str) -> str:
 
 
 class RawSql:
-    """The statements of one search, run with psycopg alone (no SQLAlchemy, no Flask)."""
+    """The statements of one search, run with psycopg alone (no SQLAlchemy, no Flask), outside
+    any transaction as the API runs them (dora.core.transactions.without_transaction)."""
 
     def __init__(self, connection: psycopg.Connection) -> None:
         self.connection = connection
+        connection.autocommit = True
 
     def run(self, statements: list[tuple[str, dict[str, Any]]]) -> float:
         started = time.perf_counter()
@@ -185,47 +192,35 @@ class RawSql:
             for sql, params in statements:
                 cursor.execute(_psycopg_sql(sql), params)
                 cursor.fetchall()
-        self.connection.rollback()
         return time.perf_counter() - started
 
 
 def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex):
-    """What the API runs for `query` (the accelerator answering counts, and pages of text
-    searches), and what SQL alone would run instead of the accelerator."""
+    """What the API runs for `query` (the accelerator answering counts and pages, the words
+    looked up in its postings), and what SQL alone would run instead of the accelerator.
+
+    Conservative for the API: the commune and the words are asked every time, where the
+    API keeps resolved communes a minute and the analysis of words seen."""
     place = resolve_place(session, query)
-    text_query = text_module.prepare(session, query.q) if query.q else None
+    text_query = text_module.prepare(session, query.q, index.lexeme_known) if query.q else None
     statements = Statements(query, place, facets.keys(session), text_query)
     today = (date.today() - date(1970, 1, 1)).days
     run: list[tuple[str, dict[str, Any]]] = []
     if query.commune:
-        run.append(("SELECT code FROM commune WHERE code = :code", {"code": query.commune}))
+        run.append((_COMMUNE_SQL, {"code": query.commune}))
     if text_query is not None:
         folded = [text_module.fold(w) for w in text_module.words(query.q)]
-        run.append(
-            (
-                "SELECT q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d"
-                " WHERE d.tsv @@ q) FROM unnest(CAST(:typed AS text[])) AS w(typed),"
-                " LATERAL to_tsquery('dora_french', w.typed) AS q",
-                {"typed": folded},
-            )
-        )
-        run.append(
-            (
-                "SELECT o, tsvector_to_array(to_tsvector('dora_french', o))"
-                " FROM unnest(CAST(:options AS text[])) AS o",
-                {"options": folded},
-            )
-        )
+        probe = text_module._PROBE_LEXEMES.text.replace(":typed", "CAST(:typed AS text[])")
+        run.append((probe, {"typed": folded}))
     run.append((accel._STATE.text, {"xmax": index.xmax, "xip": index.xip}))
     replaced: list[tuple[str, dict[str, Any]]] = []
     accelerated_page = statements.has_text or place is not None
     if accelerated_page:
-        match = index.text_match(session.connection(), text_query) if text_query else None
-        counted, _ = index.page(query, place, statements.key_map, today, match)
-        run.append(
-            ("SELECT ord, service_id FROM search_document WHERE ord = ANY(CAST(:o AS bigint[]))",
-             {"o": list(range(1, query.size + 1))})
-        )  # fmt: skip
+        match = index.text_match(text_query) if text_query else None
+        counted, rows = index.page(query, place, statements.key_map, today, match)
+        ords = [hit.service_id for hit in merge_streams(rows, query.offset, query.size)]
+        hydrate = engine._hydrate_sql(session.get_bind().dialect, True)
+        run.append((hydrate.replace("%(keys)s", ":keys"), {"keys": ords}))
     else:
         counted = index.counts(query, place, statements.key_map, today)
     statements.knn = counted.on_site >= 1000
@@ -235,14 +230,24 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
     (replaced if accelerated_page else run).append((page_sql, statements.bound_params(page_sql)))
     counts_sql = statements.counts_sql()
     replaced.append((counts_sql, statements.bound_params(counts_sql)))
-    run.append(
-        (
-            "SELECT s.*, st.nom FROM service AS s JOIN structure AS st"
-            " ON st.id = s.structure_id WHERE s.id = ANY(CAST(:ids AS text[]))",
-            {"ids": ["x"] * query.size},
+    if not accelerated_page:
+        run.append(
+            (
+                "SELECT s.*, st.nom FROM service AS s JOIN structure AS st"
+                " ON st.id = s.structure_id WHERE s.id = ANY(CAST(:ids AS text[]))",
+                {"ids": ["x"] * query.size},
+            )
         )
-    )
     return run, replaced
+
+
+_COMMUNE_SQL = """SELECT c.code, c.nom, c.departement_code, c.region_code, c.epci_code,
+    ST_X(c.location::geometry), ST_Y(c.location::geometry), a.code,
+    dora_place_codes(c.code, a.code)
+    FROM commune AS c
+    LEFT JOIN arrondissement_municipal AS a ON a.code = :code AND a.commune_code = c.code
+    WHERE c.code = :code OR c.code = (
+        SELECT commune_code FROM arrondissement_municipal WHERE code = :code)"""
 
 
 def _sql_samples(mix, index) -> tuple[dict[str, list[float]], dict[str, list[float]]]:

@@ -351,6 +351,67 @@ def _throughput(server: Server, urls: list[str]) -> tuple[float, int]:
     return counts["ok"] / (time.monotonic() - started), counts["errors"]
 
 
+def _ticks(pid: int) -> int:
+    """User + system CPU time of a process so far, in clock ticks."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+class _CpuMeter:
+    """CPU time spent during the load by the app (gunicorn master and workers), PostgreSQL
+    (the backends of this cluster) and the load generator, per request: on a machine shared
+    with other work, what the throughput would be with all its cores (each side's cost is
+    measured, not its share of a contended machine)."""
+
+    def __init__(self, server: Server) -> None:
+        with db.engine.connect() as connection:
+            data_directory = connection.execute(text("SHOW data_directory")).scalar_one()
+        try:
+            postmaster = int(Path(data_directory, "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            postmaster = None
+        self.app = [server.process.pid, *server.workers()]
+        self.database = self._children(postmaster) if postmaster else []
+        self.before = self._sample()
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        try:
+            return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def _sample(self) -> tuple[int, int, float]:
+        children = os.times()
+        return (
+            sum(_ticks(pid) for pid in self.app),
+            sum(_ticks(pid) for pid in self.database),
+            children.children_user + children.children_system,
+        )
+
+    def report(self, requests: float) -> None:
+        after = self._sample()
+        tick = os.sysconf("SC_CLK_TCK")
+        app = (after[0] - self.before[0]) / tick
+        database = (after[1] - self.before[1]) / tick
+        client = after[2] - self.before[2]
+        if requests <= 0:
+            return
+        per_request = [1000 * seconds / requests for seconds in (app, database, client)]
+        total = sum(per_request)
+        cores = os.cpu_count() or 1
+        _echo(
+            f"  CPU per request: app {per_request[0]:.2f} ms, PostgreSQL {per_request[1]:.2f} ms,"
+            f" load generator {per_request[2]:.2f} ms; with the {cores} cores to itself:"
+            f" ≈ {cores * 1000 / total:.0f} requests/s"
+            if total
+            else "  CPU per request: n/a"
+        )
+
+
 def _ensure_index() -> int:
     with db.engine.connect() as connection:
         pending = sync.pending_count(connection)
@@ -403,8 +464,11 @@ def bench_serving() -> None:
                 for kind in api:
                     _echo("  " + ratio_line(kind, api[kind], sql[kind]))
                 load_urls = [_url(next(queries)[1]) for _ in range(max(6000, 400 * LOAD_SECONDS))]
+                cpu = _CpuMeter(server)
+                loaded_at = time.monotonic()
                 rate, errors = _throughput(server, load_urls)
                 _echo(f"  throughput, {CLIENTS} clients: {rate:.0f} requests/s, {errors} errors")
+                cpu.report(rate * (time.monotonic() - loaded_at))
                 _memory_report(server, "after the load")
             finally:
                 server.stop()

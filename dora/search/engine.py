@@ -148,10 +148,17 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
     """Answer `query` (raises ApiError for an unknown commune)."""
     place = resolve_place(session, query)
     engine = current_engine()
-    text_query = text_module.prepare(session, query.q) if query.q else None
-    result: SearchResult
     distance_over_text = bool(query.q) and query.by_distance and place is not None
-    if engine.primary is engine.postgres or query.offre or distance_over_text:
+    in_postgres = engine.primary is engine.postgres or bool(query.offre) or distance_over_text
+    text_query = (
+        text_module.prepare(
+            session, query.q, _lexeme_oracle(session, engine) if in_postgres else None
+        )
+        if query.q
+        else None
+    )
+    result: SearchResult
+    if in_postgres:
         # Offer types (dora.search.offer_types) are answered in SQL only; so is a text search
         # sorted by distance: Meilisearch's ranking rules (index settings, not per query)
         # put relevance before its sort.
@@ -169,6 +176,13 @@ def search(session: Session, query: SearchQuery) -> SearchResponse:
         items=hydrate(session, result.hits),
         text_query=text_query,
     )
+
+
+def _lexeme_oracle(session: Session, engine: Engine) -> text_module.Oracle | None:
+    """Whether a lexeme is in the index, from the accelerator's copy when it can answer for
+    this request (it is up to date then): the words of a search are looked up in memory."""
+    accelerator = engine.postgres.accelerator(session)
+    return accelerator[0].lexeme_known if accelerator is not None else None
 
 
 _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [

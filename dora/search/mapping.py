@@ -98,9 +98,7 @@ def _accelerated_markers(session, query, place, text_query) -> list | None:
     if accelerator is None or (place is None and not has_text) or query.offre:
         return None
     index, today = accelerator
-    match = index.text_match(session.connection(), text_query) if has_text else None
-    if has_text and match is None:
-        return None
+    match = index.text_match(text_query) if has_text else None
     wide = query.with_changes(page=1, size=MAX_MARKERS, a_distance=False)
     _, rows = index.page(wide, place, facets.keys(session), today, match)
     ords = [row.service_id for row in rows]

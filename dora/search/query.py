@@ -46,6 +46,8 @@ whenever it is eligible, wherever it is.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
@@ -359,34 +361,30 @@ _PLACE_COLUMNS = """c.code, c.nom, c.departement_code, c.region_code, c.epci_cod
 _PLACE_CODES = "dora_place_codes(c.code, {arrondissement}) AS codes"
 
 
+# Communes resolved by code, per database: territories change only with `dora geodata load`
+# (a yearly COG), so a place is kept PLACE_TTL_S seconds and the search spares a round trip
+# (a reload reaches every process within that time; unknown codes are never kept).
+PLACE_TTL_S = 60.0
+_PLACE_CACHE_SIZE = 50_000
+_places: dict[tuple[str, str], tuple[float, Place]] = {}
+_places_lock = threading.Lock()
+
+
 def resolve_place(session: Session, query: SearchQuery) -> Place | None:
     """The place of `query` (see the module docstring); None when it has no location."""
     if query.commune:
-        row = session.execute(
-            text(
-                f"""SELECT {_PLACE_COLUMNS}, a.code AS arrondissement,
-                    {_PLACE_CODES.format(arrondissement="a.code")},
-                    ST_X(a.location::geometry) AS a_longitude,
-                    ST_Y(a.location::geometry) AS a_latitude
-                FROM commune AS c
-                LEFT JOIN arrondissement_municipal AS a
-                    ON a.code = :code AND a.commune_code = c.code
-                WHERE c.code = :code OR c.code = (
-                    SELECT commune_code FROM arrondissement_municipal WHERE code = :code)"""
-            ),
-            {"code": query.commune},
-        ).first()
-        if row is None:
-            row = _former_commune(session, query.commune)
-        if row is None:
-            raise ApiError(f"Commune inconnue : « {query.commune} ».", field="commune")
-        arrondissement = getattr(row, "arrondissement", None)
-        return _place(
-            row,
-            arrondissement=arrondissement,
-            longitude=row.a_longitude if arrondissement else row.longitude,
-            latitude=row.a_latitude if arrondissement else row.latitude,
-        )
+        key = (str(session.get_bind().engine.url), query.commune)
+        now = time.monotonic()
+        with _places_lock:
+            cached = _places.get(key)
+        if cached is not None and now - cached[0] < PLACE_TTL_S:
+            return cached[1]
+        place = _commune_place(session, query.commune)
+        with _places_lock:
+            if len(_places) >= _PLACE_CACHE_SIZE:
+                _places.clear()
+            _places[key] = (now, place)
+        return place
     if query.lat is not None and query.lon is not None:
         row = session.execute(
             text(
@@ -400,6 +398,35 @@ def resolve_place(session: Session, query: SearchQuery) -> Place | None:
             raise ApiError("Référentiel des communes absent.", field="lat", status=503)
         return _place(row, longitude=query.lon, latitude=query.lat, from_coordinates=True)
     return None
+
+
+def _commune_place(session: Session, code: str) -> Place:
+    """A commune (or arrondissement, or former commune) by its code."""
+    row = session.execute(
+        text(
+            f"""SELECT {_PLACE_COLUMNS}, a.code AS arrondissement,
+                {_PLACE_CODES.format(arrondissement="a.code")},
+                ST_X(a.location::geometry) AS a_longitude,
+                ST_Y(a.location::geometry) AS a_latitude
+            FROM commune AS c
+            LEFT JOIN arrondissement_municipal AS a
+                ON a.code = :code AND a.commune_code = c.code
+            WHERE c.code = :code OR c.code = (
+                SELECT commune_code FROM arrondissement_municipal WHERE code = :code)"""
+        ),
+        {"code": code},
+    ).first()
+    if row is None:
+        row = _former_commune(session, code)
+    if row is None:
+        raise ApiError(f"Commune inconnue : « {code} ».", field="commune")
+    arrondissement = getattr(row, "arrondissement", None)
+    return _place(
+        row,
+        arrondissement=arrondissement,
+        longitude=row.a_longitude if arrondissement else row.longitude,
+        latitude=row.a_latitude if arrondissement else row.latitude,
+    )
 
 
 def _former_commune(session: Session, code: str):

@@ -20,7 +20,9 @@ Words of descriptions are searched (with stemming and accents folded) but not co
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from data_inclusion.schema import v1
@@ -151,18 +153,52 @@ _PROBE = text(
     ORDER BY w.n"""
 ).bindparams(bindparam("typed", type_=ARRAY(Text)))
 
+# The same without looking into the index, when an oracle answers whether a lexeme is in it.
+_PROBE_LEXEMES = text(
+    """SELECT w.typed, q::text <> '' AS searched, NULL::boolean AS found,
+        tsvector_to_array(to_tsvector('dora_french', w.typed)) AS lexemes
+    FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
+        LATERAL to_tsquery('dora_french', w.typed) AS q
+    ORDER BY w.n"""
+).bindparams(bindparam("typed", type_=ARRAY(Text)))
+
+_FOUND = text(
+    "SELECT EXISTS (SELECT 1 FROM search_document AS d"
+    " WHERE d.tsv @@ to_tsquery('dora_french', :word))"
+)
+
 _LEXEMES = text(
     """SELECT o, tsvector_to_array(to_tsvector('dora_french', o)) AS lexemes
     FROM unnest(:options) AS o"""
 ).bindparams(bindparam("options", type_=ARRAY(Text)))
 
+_NEAR_WORDS = """SELECT word, forme FROM search_lexicon WHERE word % :word
+          ORDER BY similarity(word, :word) DESC, word LIMIT :limit"""
 _CANDIDATES = text(
-    """SELECT l.word, l.forme,
+    f"""SELECT l.word, l.forme,
         EXISTS (SELECT 1 FROM search_document AS d
-                WHERE d.tsv @@ to_tsquery('dora_french', l.word)) AS matches
-    FROM (SELECT word, forme FROM search_lexicon WHERE word % :word
-          ORDER BY similarity(word, :word) DESC, word LIMIT :limit) AS l"""
+                WHERE d.tsv @@ to_tsquery('dora_french', l.word)) AS matches,
+        NULL::text[] AS lexemes
+    FROM ({_NEAR_WORDS}) AS l"""
 )
+_CANDIDATE_LEXEMES = text(
+    f"""SELECT l.word, l.forme, NULL::boolean AS matches,
+        tsvector_to_array(to_tsvector('dora_french', l.word)) AS lexemes
+    FROM ({_NEAR_WORDS}) AS l"""
+)
+
+# Whether a lexeme is in the index, from a copy of it (dora.search.accel.FacetIndex).
+Oracle = Callable[[str], bool]
+
+
+def _found(session: Session, word: str, lexemes, known: Oracle) -> bool:
+    """What `EXISTS (… tsv @@ to_tsquery(word))` answers, from the oracle when the word is
+    one lexeme (a word of several is a phrase: SQL checks that they follow each other)."""
+    if not lexemes:
+        return False
+    if len(lexemes) == 1:
+        return known(lexemes[0])
+    return bool(session.execute(_FOUND, {"word": word}).scalar_one())
 
 
 # Words of category labels that name nothing (« Logement et hébergement »).
@@ -215,27 +251,43 @@ def named_thematique(text_query: TextQuery | None) -> tuple[str, str] | None:
     return named[0] if len(named) == 1 else None
 
 
-def prepare(session: Session, q: str) -> TextQuery:
-    """Look the words of `q` up in the index and the lexicon (two or three queries)."""
+def prepare(session: Session, q: str, known: Oracle | None = None) -> TextQuery:
+    """Look the words of `q` up in the index and the lexicon (two or three queries).
+
+    `known`, when given, says whether a lexeme is in the index (the search accelerator's
+    copy, up to date for this request): the index itself is then not read here — a word
+    absent from it could otherwise cost a scan of the whole table — and the analysis of
+    words already seen (their lexemes) is not asked again: a search of known words runs no
+    query at all."""
     # One letter ("l" of "l'emploi") is never a useful word on its own.
     typed = [word for word in words(q) if len(fold(word)) > 1]
     if not typed:
         return TextQuery(words=())
     # Words are made of letters and digits: to_tsquery cannot choke on them.
     folded = [fold(word) for word in typed]
-    probes = session.execute(_PROBE, {"typed": folded}).all()
-    lexemes = {probe.typed: probe.lexemes for probe in probes}
+    if known is None:
+        rows = session.execute(_PROBE, {"typed": folded}).all()
+        probes = [(row.searched, row.found, tuple(row.lexemes or ())) for row in rows]
+    else:
+        probes = [
+            (searched, searched and _found(session, word, lexemes, known), lexemes)
+            for word, (searched, lexemes) in zip(folded, _analysed(session, folded), strict=True)
+        ]
+    lexemes = {word: probe[2] for word, probe in zip(folded, probes, strict=True)}
     result = []
-    for word, probe in zip(typed, probes, strict=True):
-        if not probe.searched or probe.found or len(fold(word)) < MIN_TYPO_LENGTH:
-            result.append(Word(typed=word, searched=probe.searched, found=probe.found))
+    for word, (searched, found, _) in zip(typed, probes, strict=True):
+        if not searched or found or len(fold(word)) < MIN_TYPO_LENGTH:
+            result.append(Word(typed=word, searched=searched, found=found))
             continue
-        result.append(_correct(session, word))
+        result.append(_correct(session, word, known))
     missing = sorted(
         {o for word in result if word.searched for o in word.options if o not in lexemes}
     )
-    if missing:  # corrections: their lexemes too
+    if missing and known is None:  # corrections: their lexemes too
         lexemes.update(session.execute(_LEXEMES, {"options": missing}).all())
+    elif missing:
+        analysed = _analysed(session, missing)
+        lexemes.update((word, a[1]) for word, a in zip(missing, analysed, strict=True))
     return TextQuery(
         words=tuple(
             replace(word, lexemes=tuple(tuple(lexemes.get(o) or ()) for o in word.options))
@@ -244,13 +296,40 @@ def prepare(session: Session, q: str) -> TextQuery:
     )
 
 
-def _correct(session: Session, word: str) -> Word:
+# Folded word -> (searched: not a stop word, its lexemes): what `dora_french` makes of it,
+# which only a migration changes. Bounded: cleared when full.
+_ANALYSED_SIZE = 50_000
+_analysis: dict[str, tuple[bool, tuple[str, ...]]] = {}
+_analysis_lock = threading.Lock()
+
+
+def _analysed(session: Session, folded: list[str]) -> list[tuple[bool, tuple[str, ...]]]:
+    """(searched, lexemes) of each word, from memory or in one query for those not seen."""
+    with _analysis_lock:
+        seen = {word: _analysis[word] for word in folded if word in _analysis}
+    unseen = sorted(set(folded) - set(seen))
+    if unseen:
+        for row in session.execute(_PROBE_LEXEMES, {"typed": unseen}).all():
+            seen[row.typed] = (bool(row.searched), tuple(row.lexemes or ()))
+        with _analysis_lock:
+            if len(_analysis) + len(unseen) > _ANALYSED_SIZE:
+                _analysis.clear()
+            _analysis.update((word, seen[word]) for word in unseen)
+    return [seen[word] for word in folded]
+
+
+def _correct(session: Session, word: str, known: Oracle | None) -> Word:
     folded = fold(word)
-    candidates = session.execute(_CANDIDATES, {"word": folded, "limit": MAX_CANDIDATES}).all()
+    statement = _CANDIDATES if known is None else _CANDIDATE_LEXEMES
+    candidates = session.execute(statement, {"word": folded, "limit": MAX_CANDIDATES}).all()
+    matching = [
+        row.matches if known is None else _found(session, row.word, row.lexemes, known)
+        for row in candidates
+    ]
     scored = sorted(
         (OSA.distance(folded, row.word), index, row)
         for index, row in enumerate(candidates)
-        if row.matches
+        if matching[index]
     )
     alternatives = tuple(row.word for distance, _, row in scored if distance <= MAX_TYPOS_MATCHED)
     close = [row for distance, _, row in scored if distance <= MAX_TYPOS_SUGGESTED]

@@ -201,7 +201,7 @@ def test_text_searches_give_the_same_counts_and_pages(named_catalogue, db_sessio
                 statements.bind(page_sql), statements.bound_params(page_sql)
             ).all()
             sql_hits = merge_streams(rows, query.offset, query.size)
-            match = index.text_match(db_session.connection(), text_query)
+            match = index.text_match(text_query)
             counted, page_rows = index.page(query, place, key_map, today, match)
             assert (counted.total, counted.facets) == (sql_total, sql_facets), query
             ours = merge_streams(page_rows, query.offset, query.size)

@@ -165,3 +165,35 @@ def test_the_accelerator_follows_committed_changes(app, catalogue, api):
     assert fast["total"] == before  # one more, one less
     names = {i["nom"] for i in api({**params, "size": 100}, accelerate=True)["items"]}
     assert "Garage nouveau" in names and "Garage solidaire 0" not in names
+
+
+def test_a_search_runs_outside_any_transaction_in_two_round_trips(app, catalogue, api):
+    """A read-only search asks the database only what changes: the state of the index and
+    the page's services — no BEGIN/ROLLBACK, no commune lookup (resolved places are kept),
+    no word analysis for words already seen, no look-up of the words in the index."""
+    import psycopg
+
+    _loaded(app)
+    sent: list[str] = []
+    execute, command = psycopg.Cursor.execute, psycopg.Connection._exec_command
+
+    def spy_execute(self, query, *args, **kwargs):
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    def spy_command(self, sql, *args, **kwargs):
+        sent.append(bytes(sql).decode() if not isinstance(sql, str) else sql)
+        return command(self, sql, *args, **kwargs)
+
+    params = {"commune": "93066", "q": "garage solidaire", "rayon_km": 10}
+    first = api(params, accelerate=True)
+    assert first["total"] >= 2
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Cursor, "execute", spy_execute)
+        patch.setattr(psycopg.Connection, "_exec_command", spy_command)
+        again = api({**params, "page": 1, "rayon_km": 11}, accelerate=True)
+    assert again["items"] and again["total"] >= first["total"]
+    statements = [s for s in sent if s.strip(" ;")]  # (the pool's ping is an empty one)
+    assert not any(s.startswith(("BEGIN", "ROLLBACK", "COMMIT")) for s in statements), sent
+    assert len(statements) == 2, statements
+    assert "search_meta" in statements[0] and "FROM service" in statements[1], statements

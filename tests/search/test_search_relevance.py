@@ -60,7 +60,7 @@ def _accel_names(db_session, query: SearchQuery) -> list[str]:
     index.load(db_session.connection())
     place = resolve_place(db_session, query)
     text_query = text_module.prepare(db_session, query.q)
-    match = index.text_match(db_session.connection(), text_query)
+    match = index.text_match(text_query)
     today = (date.today() - date(1970, 1, 1)).days
     _, rows = index.page(query, place, facets.keys(db_session), today, match)
     ords = [hit.service_id for hit in merge_streams(rows, query.offset, query.size)]

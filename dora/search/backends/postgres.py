@@ -301,20 +301,16 @@ class PostgresBackend:
         if accelerator is not None:
             index, today = accelerator
             if statements.has_text or place is not None:
-                answered = self._accelerated_page(session, statements, index, today)
-                if answered is not None:
-                    counted, hits = answered
-                    return SearchResult(
-                        total=counted.total,
-                        hits=hits,
-                        facets=counted.facets,
-                        backend=self.name,
-                        suggestion=suggestion,
-                        notes={"counts": "accelerator", "page": "accelerator"},
-                    )
-                counted = None
-            else:
-                counted = index.counts(query, place, statements.key_map, today)
+                counted, hits = self._accelerated_page(statements, index, today)
+                return SearchResult(
+                    total=counted.total,
+                    hits=hits,
+                    facets=counted.facets,
+                    backend=self.name,
+                    suggestion=suggestion,
+                    notes={"counts": "accelerator", "page": "accelerator"},
+                )
+            counted = index.counts(query, place, statements.key_map, today)
         else:
             counted = None
         if counted is not None:
@@ -357,13 +353,11 @@ class PostgresBackend:
         memo[_MEMO] = answer
         return answer
 
-    def _accelerated_page(self, session: Session, statements: Statements, index, today: int):
+    def _accelerated_page(self, statements: Statements, index, today: int):
         match = None
         if statements.has_text:
             assert statements.text_query is not None
-            match = index.text_match(session.connection(), statements.text_query)
-            if match is None:
-                return None
+            match = index.text_match(statements.text_query)
         query = statements.query
         counted, rows = index.page(query, statements.place, statements.key_map, today, match)
         hits = [
