@@ -45,6 +45,7 @@ changed since (`dora.coverage.queries.freshness`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -158,6 +159,25 @@ def visible_today_sql() -> str:
     return rules.NOT_SUSPENDED_SQL.format(alias="search_document")
 
 
+def _needs_of_documents(keys: list[int]) -> Callable[[str], str]:
+    """SQL rows (`need`) of the needs a document meets, for a LATERAL join on the documents
+    aliased by the argument: its thématique keys that are needs, 0 (all), its offer needs.
+
+    The needs' keys are a constant array, which PostgreSQL tests by a hash built once; a
+    subquery on coverage_need here was joined again for every document (11.4 s instead of
+    3.4 s per pass over the 946,576 on-site documents of the million-service bench)."""
+    keys_sql = "'{" + ",".join(str(int(key)) for key in keys) + "}'::smallint[]"
+
+    def needs_of(document: str) -> str:
+        return (
+            f"SELECT k AS need FROM unnest({document}.keys) AS k WHERE k = ANY ({keys_sql}) "
+            f"UNION ALL SELECT 0::smallint "
+            f"UNION ALL {offer_needs_sql(f'{document}.service_id')}"
+        )
+
+    return needs_of
+
+
 def rebuild(session: Session, *, progress=None) -> RunResult:
     """Recompute every table of the observatory; flushes only (the caller commits, which
     publishes the new figures at once: readers see the old ones until then)."""
@@ -230,6 +250,9 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             UNION ALL SELECT need, value, 0 FROM (VALUES {OFFER_NEED_ROWS}) AS o(need, value)"""
         )
     )
+    needs_of = _needs_of_documents(
+        run(text("SELECT need FROM coverage_need WHERE need <> 0 ORDER BY need")).scalars().all()
+    )
 
     # On-site services, grouped into sites (same point, same eligibility) ----------------
     visible = visible_today_sql()
@@ -257,11 +280,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             ), sn AS (
                 SELECT d.site, n.need, count(*)::int AS n
                 FROM coverage_tmp_doc AS d
-                CROSS JOIN LATERAL (
-                    SELECT k AS need FROM unnest(d.keys) AS k
-                    WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint
-                    UNION ALL {offer_needs_sql("d.service_id")}) AS n
+                CROSS JOIN LATERAL ({needs_of("d")}) AS n
                 GROUP BY 1, 2
             ), needs AS (
                 SELECT site, array_agg(need ORDER BY need) AS needs,
@@ -303,11 +322,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             WITH d AS MATERIALIZED (
                 SELECT search_document.elig, n.need, count(*)::int AS n
                 FROM search_document
-                CROSS JOIN LATERAL (
-                    SELECT k AS need FROM unnest(search_document.keys) AS k
-                    WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint
-                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS n
+                CROSS JOIN LATERAL ({needs_of("search_document")}) AS n
                 WHERE search_document.remote AND ({visible})
                 GROUP BY 1, 2
             ), sets AS (
@@ -331,11 +346,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
             f"""UPDATE coverage_need AS n SET remote_everywhere = r.n
             FROM (
                 SELECT x.need, count(*) AS n FROM search_document
-                CROSS JOIN LATERAL (
-                    SELECT k AS need FROM unnest(search_document.keys) AS k
-                    WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint
-                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS x
+                CROSS JOIN LATERAL ({needs_of("search_document")}) AS x
                 WHERE search_document.remote AND ({visible})
                     AND search_document.elig && ARRAY['*']
                 GROUP BY 1) AS r
@@ -371,7 +382,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     run(text("ANALYZE coverage_unit"))
     step("cellules")
 
-    _aggregate(session, visible)
+    _aggregate(session, visible, needs_of)
     step("agrégats par territoire")
     _largest_uncovered(session)
     step("plus grandes communes non couvertes")
@@ -419,7 +430,7 @@ def rebuild(session: Session, *, progress=None) -> RunResult:
     )
 
 
-def _aggregate(session: Session, visible: str) -> None:
+def _aggregate(session: Session, visible: str, needs_of: Callable[[str], str]) -> None:
     """coverage_territory from the units and cells (and services located in territories)."""
     run = session.execute
     run(text("DELETE FROM coverage_territory"))
@@ -483,11 +494,7 @@ def _aggregate(session: Session, visible: str) -> None:
                 JOIN service AS s ON s.id = search_document.service_id
                 LEFT JOIN arrondissement_municipal AS a ON a.code = s.code_insee
                 LEFT JOIN commune AS m ON m.code = s.code_insee
-                CROSS JOIN LATERAL (
-                    SELECT k AS need FROM unnest(search_document.keys) AS k
-                    WHERE k IN (SELECT need FROM coverage_need WHERE need <> 0)
-                    UNION ALL SELECT 0::smallint
-                    UNION ALL {offer_needs_sql("search_document.service_id")}) AS n
+                CROSS JOIN LATERAL ({needs_of("search_document")}) AS n
                 WHERE search_document.on_site AND ({visible})
                     AND coalesce(a.commune_code, m.code) IS NOT NULL
                 GROUP BY 1, 2
