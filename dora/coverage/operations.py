@@ -36,8 +36,8 @@ and coverage_territory compared equal.
 Freshness of the figures: rebuilt as a whole (a nightly cron, and after imports), not kept
 by triggers. A single service change touches up to ~200 units × its needs within 30 km and
 every aggregate above them, and the figures also change with no write at all when a
-suspension window opens or closes at midnight. A rebuild takes about 45 s at 100,000
-services and 2 min 45 s at 1,000,000 (2 cores shared with other jobs, load average 2–3;
+suspension window opens or closes at midnight. A rebuild takes about 47 s at 100,000
+services and 2 min 50 s at 1,000,000 (2 cores shared with other jobs, load average 2–3;
 `make bench`, `coverage.calcul`). The pages date the figures and warn when the catalogue
 changed since (`dora.coverage.queries.freshness`).
 """
