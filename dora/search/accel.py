@@ -468,10 +468,15 @@ class _Postings:
                 cursor.execute(_POSTINGS, {"lo": bounds[part], "hi": bounds[part + 1]}, binary=True)
                 chunks[part] = cursor.fetchall()
 
+        failures: list[BaseException] = []
+
         def read_other(part: int) -> None:
-            with connection.engine.connect() as other:
-                read_part(part, other)
-                other.rollback()
+            try:
+                with connection.engine.connect() as other:
+                    read_part(part, other)
+                    other.rollback()
+            except BaseException as error:  # re-raised below: no posting may go missing
+                failures.append(error)
 
         threads = [threading.Thread(target=read_other, args=(p,)) for p in range(1, parts)]
         for thread in threads:
@@ -481,6 +486,8 @@ class _Postings:
         finally:
             for thread in threads:
                 thread.join()
+        if failures:
+            raise failures[0]
         pieces: dict[str, list[bytes]] = {}
         for rows in chunks:
             for lexeme, blob in rows:

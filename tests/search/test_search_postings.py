@@ -267,3 +267,30 @@ def test_many_changes_make_the_copy_read_again_while_it_keeps_answering(
         with db.engine.connect() as connection:
             _assert_same_as_sql(index, connection)
             assert index.lexeme_known("trottinet")
+
+
+def test_a_failed_reader_fails_the_load(committed_catalogue, monkeypatch):
+    """A range of postings that could not be read must not leave words silently missing:
+    the load fails (searches use SQL, and the next request tries again)."""
+    import threading
+
+    from sqlalchemy.engine import Engine
+
+    from dora.extensions import db
+
+    committed_catalogue.add([{"nom": f"Garage {n}"} for n in range(4)])
+    monkeypatch.setattr(accel, "POSTINGS_PER_READER", 1)
+    monkeypatch.setattr(accel, "POSTING_READERS", 2)
+    connect = Engine.connect
+
+    def reader_down(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("reader down")
+        return connect(self, *args, **kwargs)
+
+    with db.engine.connect() as connection:
+        monkeypatch.setattr(Engine, "connect", reader_down)
+        index = accel.FacetIndex()
+        with pytest.raises(RuntimeError, match="reader down"):
+            index.load(connection)
+        assert not index.ready
