@@ -144,23 +144,21 @@ class TextQuery:
         return any(word.alternatives for word in self.words)
 
 
+# Each word: searched (not a stop word), found (in the index: `{found}`), and its lexemes.
+_PROBE_SQL = """SELECT w.typed, q::text <> '' AS searched, {found} AS found,
+        tsvector_to_array(to_tsvector('dora_french', w.typed)) AS lexemes
+    FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
+        LATERAL to_tsquery('dora_french', w.typed) AS q
+    ORDER BY w.n"""
 _PROBE = text(
-    """SELECT w.typed, q::text <> '' AS searched,
-        q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d WHERE d.tsv @@ q) AS found,
-        tsvector_to_array(to_tsvector('dora_french', w.typed)) AS lexemes
-    FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
-        LATERAL to_tsquery('dora_french', w.typed) AS q
-    ORDER BY w.n"""
+    _PROBE_SQL.format(
+        found="q::text <> '' AND EXISTS (SELECT 1 FROM search_document AS d WHERE d.tsv @@ q)"
+    )
 ).bindparams(bindparam("typed", type_=ARRAY(Text)))
-
 # The same without looking into the index, when an oracle answers whether a lexeme is in it.
-_PROBE_LEXEMES = text(
-    """SELECT w.typed, q::text <> '' AS searched, NULL::boolean AS found,
-        tsvector_to_array(to_tsvector('dora_french', w.typed)) AS lexemes
-    FROM unnest(:typed) WITH ORDINALITY AS w(typed, n),
-        LATERAL to_tsquery('dora_french', w.typed) AS q
-    ORDER BY w.n"""
-).bindparams(bindparam("typed", type_=ARRAY(Text)))
+_PROBE_LEXEMES = text(_PROBE_SQL.format(found="NULL::boolean")).bindparams(
+    bindparam("typed", type_=ARRAY(Text))
+)
 
 _FOUND = text(
     "SELECT EXISTS (SELECT 1 FROM search_document AS d"

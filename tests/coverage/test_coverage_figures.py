@@ -111,19 +111,22 @@ def aurillac(db_session):
     return point_of(db_session, AURILLAC)
 
 
+def _either_side(make_service, aurillac, metres: int):
+    """A mobility service 5 m inside `metres` of Aurillac, a digital one 5 m outside (both
+    open to the Cantal, both located in Aurillac)."""
+    return tuple(
+        make_service(
+            point=destination(*aurillac, metres + offset),
+            thematiques=[thematique],
+            zone_eligibilite=["15"],
+            code_insee=AURILLAC,
+        )
+        for offset, thematique in ((-5, MOBILITE), (5, NUMERIQUE))
+    )
+
+
 def test_a_commune_just_inside_and_just_outside_the_distance(db_session, make_service, aurillac):
-    inside = make_service(
-        point=destination(*aurillac, 14_995),
-        thematiques=[MOBILITE],
-        zone_eligibilite=["15"],
-        code_insee=AURILLAC,
-    )
-    outside = make_service(
-        point=destination(*aurillac, 15_005),
-        thematiques=[NUMERIQUE],
-        zone_eligibilite=["15"],
-        code_insee=AURILLAC,
-    )
+    inside, outside = _either_side(make_service, aurillac, 15_000)
     operations.rebuild(db_session)
 
     mobilite = cell(db_session, AURILLAC, MOBILITE)
@@ -232,18 +235,7 @@ def test_a_service_open_to_a_commune_and_its_epci_counts_once(db_session, make_s
 
 
 def test_the_last_distance_is_the_searchs_30_km_radius(db_session, make_service, aurillac):
-    inside = make_service(
-        point=destination(*aurillac, 29_995),
-        thematiques=[MOBILITE],
-        zone_eligibilite=["15"],
-        code_insee=AURILLAC,
-    )
-    make_service(
-        point=destination(*aurillac, 30_005),
-        thematiques=[NUMERIQUE],
-        zone_eligibilite=["15"],
-        code_insee=AURILLAC,
-    )
+    inside, _ = _either_side(make_service, aurillac, 30_000)
     operations.rebuild(db_session)
     mobilite = cell(db_session, AURILLAC, MOBILITE)
     assert 29_995 <= mobilite.nearest_m <= 29_996

@@ -168,3 +168,22 @@ def committed_catalogue(app):
             yield catalogue
         finally:
             catalogue.remove()
+
+
+def follow_own_writes(db_session, index) -> None:
+    """Load `index` so that it follows this test transaction's own writes through deltas.
+
+    In production the copy never follows the writes of the transaction that loaded it (a
+    request that wrote does not use it). Here it must: this transaction is counted as running
+    when the snapshot was taken, as any other writer's would be. (Its xid is otherwise below
+    the snapshot's xmax once a later transaction has committed, as another connection's does
+    first here, and its writes would look already loaded.) Call again after each delta."""
+    from sqlalchemy import text as sql
+
+    with db_session.get_bind().engine.connect() as other:
+        other.execute(sql("SELECT pg_current_xact_id()"))
+        other.commit()
+    if not index.ready:
+        index.load(db_session.connection())
+    own = db_session.execute(sql("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
+    index.xip.append(own)

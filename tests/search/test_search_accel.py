@@ -11,6 +11,7 @@ from sqlalchemy import text
 from dora.search import accel, facets
 from dora.search.backends.postgres import PostgresBackend, Statements
 from dora.search.query import SearchQuery, resolve_place
+from tests.search.conftest import follow_own_writes
 
 COMMUNES = ("93066", "93001", "75056", "75110", "77288", "60057", "69123")
 THEMATIQUES = (
@@ -90,18 +91,8 @@ def test_same_totals_and_facets_as_sql(catalogue, db_session):
 
 
 def test_follows_inserts_updates_and_removals(catalogue, db_session, place_service):
-    with db_session.get_bind().engine.connect() as other:  # a later transaction commits first
-        other.execute(text("SELECT pg_current_xact_id()"))
-        other.commit()
     index = accel.FacetIndex()
-    index.load(db_session.connection())
-    # In production the copy never follows the writes of the transaction that loaded it (a
-    # request that wrote does not use it). Here it must: count this transaction as running
-    # when the snapshot was taken, as any other writer's would be. (Its xid is otherwise
-    # below the snapshot's xmax as soon as a later transaction has committed, e.g. another
-    # connection's, and its writes would look already loaded.)
-    own = db_session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
-    index.xip.append(own)
+    follow_own_writes(db_session, index)
     query = SearchQuery(commune="93066", frais=("gratuit",))
     before = accel_counts(db_session, index, query)[0]
 

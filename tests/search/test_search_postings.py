@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from dora.search import accel
 from dora.search import text as text_module
+from tests.search.conftest import follow_own_writes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,14 +77,8 @@ def test_every_posting_is_read_with_the_copy(worded, db_session):
 
 
 def test_postings_follow_inserts_updates_and_removals(worded, db_session, place_service):
-    with db_session.get_bind().engine.connect() as other:  # a later transaction commits first
-        other.execute(text("SELECT pg_current_xact_id()"))
-        other.commit()
     index = accel.FacetIndex()
-    index.load(db_session.connection())
-    # As in test_search_accel: this transaction's own writes are to be followed here.
-    own = db_session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
-    index.xip.append(own)
+    follow_own_writes(db_session, index)
     place_service("93066", nom="Trottinettes électriques", description="Prêt gratuit.")
     renamed = db_session.execute(
         text("SELECT id FROM service WHERE nom = 'Garage solidaire' ORDER BY id LIMIT 1")
@@ -102,7 +97,7 @@ def test_postings_follow_inserts_updates_and_removals(worded, db_session, place_
     _assert_same_as_sql(index, db_session.connection())
     assert index.lexeme_known("trottinet")
     # Changed again: the held entries of a document are replaced, not added to.
-    index.xip.append(own)  # (the delta's snapshot does not list this transaction)
+    follow_own_writes(db_session, index)  # (the delta's snapshot does not list it)
     db_session.execute(
         text("UPDATE service SET nom = 'Garage solidaire' WHERE id = :id"), {"id": renamed}
     )
