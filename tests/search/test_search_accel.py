@@ -201,3 +201,25 @@ def test_text_searches_give_the_same_counts_and_pages(named_catalogue, db_sessio
             )
             assert [ords[h.service_id] for h in sql_hits] == [h.service_id for h in ours], query
             assert [h.distance_m for h in sql_hits] == [h.distance_m for h in ours], query
+
+
+def test_the_freshness_check_reads_indexes_even_with_a_generic_plan(catalogue, db_session):
+    """psycopg prepares a statement run five times and PostgreSQL may then keep a generic
+    plan, blind to the parameters: the per-request check must still read the indexes (a
+    generic `changed_xid = ANY(xip)` scanned the whole table after a bulk load)."""
+    sql = accel._STATE.text.replace(":xmax", "$1").replace("CAST(:xip AS bigint[])", "$2")
+    # The catalogue was written by one transaction: one xid for all, as after a bulk load.
+    db_session.execute(text("ANALYZE search_document"))
+    db_session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    db_session.execute(text(f"PREPARE dora_state_check(bigint, bigint[]) AS {sql}"))
+    try:
+        plan = "\n".join(
+            row[0]
+            for row in db_session.execute(
+                text("EXPLAIN EXECUTE dora_state_check(1, ARRAY[1, 2]::bigint[])")
+            )
+        )
+    finally:
+        db_session.execute(text("DEALLOCATE dora_state_check"))
+    assert "Seq Scan on search_document" not in plan, plan
+    assert "ix_search_document_changed_xid" in plan, plan
