@@ -19,12 +19,14 @@ import logging
 import smtplib
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import click
 from flask import Flask, current_app, render_template
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -174,3 +176,21 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(PENDING_KEY, None)
+
+
+# `--base-url` of the commands that send e-mails with links outside any request.
+BASE_URL_OPTION = click.option(
+    "--base-url",
+    default=None,
+    help="Adresse du site pour les liens des e-mails, si SERVER_NAME n’est pas défini "
+    "(défaut : DORA_BASE_URL).",
+)
+
+
+def link_context(base_url: str | None) -> AbstractContextManager:
+    """Where `url_for` can build the e-mails' absolute links in a command: SERVER_NAME when
+    it is set, else `base_url`, else DORA_BASE_URL."""
+    app = current_app._get_current_object()
+    if app.config.get("SERVER_NAME"):
+        return nullcontext()
+    return app.test_request_context(base_url=base_url or app.config["DORA_BASE_URL"])

@@ -10,12 +10,11 @@ next run, an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app, url_for
+from flask import url_for
 from flask.cli import with_appcontext
 
 from dora.accounts import emails
@@ -50,24 +49,14 @@ def _now() -> datetime:
 
 @command.command("envoyer", help="Envoyer les alertes du jour (et de la semaine) par e-mail.")
 @click.option("--dry-run", is_flag=True, help="Compter sans envoyer ni enregistrer.")
-@click.option(
-    "--base-url",
-    default=None,
-    help="Adresse du site pour les liens des e-mails, si SERVER_NAME n’est pas défini "
-    "(défaut : DORA_BASE_URL).",
-)
+@emails.BASE_URL_OPTION
 @with_appcontext
 def send_command(dry_run: bool, base_url: str | None) -> None:
     session = db.session
     now = _now()
     current = periods(now)
     due = queries.due_searches(session, current)
-    app = current_app._get_current_object()
-    context = (
-        nullcontext()
-        if app.config.get("SERVER_NAME")
-        else app.test_request_context(base_url=base_url or app.config["DORA_BASE_URL"])
-    )
+    context = emails.link_context(base_url)
     sent = empty = failed = invalid = 0
     with context:
         for saved in due:

@@ -650,6 +650,20 @@ class UnitFigures:
         }
 
 
+def _unit_figures(row, *, covered: bool) -> UnitFigures:
+    return UnitFigures(
+        code=row.code,
+        nom=row.nom,
+        population=row.population,
+        longitude=row.longitude,
+        latitude=row.latitude,
+        nearest_m=row.nearest_m,
+        within=row.within,
+        remote=row.remote,
+        covered=covered,
+    )
+
+
 def units(
     session: Session,
     territory: Territory,
@@ -678,17 +692,7 @@ def units(
         {**params, "need": need_number(need), "metres": metres, "limit": limit},
     ).all()
     return [
-        UnitFigures(
-            code=row.code,
-            nom=row.nom,
-            population=row.population,
-            longitude=row.longitude,
-            latitude=row.latitude,
-            nearest_m=row.nearest_m,
-            within=row.within,
-            remote=row.remote,
-            covered=row.nearest_m is not None and row.nearest_m <= metres,
-        )
+        _unit_figures(row, covered=row.nearest_m is not None and row.nearest_m <= metres)
         for row in rows
     ]
 
@@ -751,20 +755,7 @@ def largest_uncovered_by_departement(
             "limit": UNCOVERED_LIST_LIMIT,
         },
     ).all()
-    return [
-        UnitFigures(
-            code=row.code,
-            nom=row.nom,
-            population=row.population,
-            longitude=row.longitude,
-            latitude=row.latitude,
-            nearest_m=row.nearest_m,
-            within=row.within,
-            remote=row.remote,
-            covered=False,
-        )
-        for row in rows
-    ]
+    return [_unit_figures(row, covered=False) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 import sys
-from contextlib import nullcontext
 from datetime import date
 
 import click
-from flask import current_app, url_for
+from flask import url_for
 from flask.cli import with_appcontext
 from sqlalchemy.dialects.postgresql import insert
 from tqdm import tqdm
@@ -47,12 +46,7 @@ def _periode(ctx, param, value: str | None) -> str:
     help="Période de rappel (défaut : le mois en cours) : un seul e-mail par période.",
 )
 @click.option("--dry-run", is_flag=True, help="Compter sans envoyer ni enregistrer.")
-@click.option(
-    "--base-url",
-    default=None,
-    help="Adresse du site pour les liens des e-mails, si SERVER_NAME n’est pas défini "
-    "(défaut : DORA_BASE_URL).",
-)
+@emails.BASE_URL_OPTION
 @with_appcontext
 def stale(periode: str, dry_run: bool, base_url: str | None) -> None:
     session = db.session
@@ -60,12 +54,7 @@ def stale(periode: str, dry_run: bool, base_url: str | None) -> None:
     admins = queries.structure_admins(session, [g.structure_id for g in groups])
     already = queries.notified(session, periode)
     sent = skipped = failed = orphan = 0
-    app = current_app._get_current_object()
-    context = (
-        nullcontext()
-        if app.config.get("SERVER_NAME")
-        else app.test_request_context(base_url=base_url or app.config["DORA_BASE_URL"])
-    )
+    context = emails.link_context(base_url)
     with context:
         for group in tqdm(groups, desc="Structures", unit="structure", file=sys.stderr):
             recipients = admins.get(group.structure_id, [])
