@@ -1,8 +1,9 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-The app is loaded once in the master (`preload_app`), and so is the search accelerator's copy
-of the index, postings of every word included (dora.search.accel.preload), before the workers
-fork: they share those pages copy-on-write instead of each reading the whole index on its
+The app is loaded once in the master (`preload_app`), and so are the search accelerator's copy
+of the index, postings of every word included (dora.search.accel.preload), and the places of
+every commune (dora.search.query.preload_places), before the workers fork: they share those
+pages copy-on-write instead of each reading the whole index on its
 first search (seconds at a million services). Each worker then keeps its copy in step with
 committed changes on its own, as without preloading.
 
@@ -53,12 +54,29 @@ def when_ready(server) -> None:
                     index.postings.entries,
                     time.perf_counter() - started,
                 )
+        _preload_places()
         _first_requests(app)
         # No connection of the master may be shared by the workers.
         engine.dispose()
     # Objects that live as long as the process leave the garbage collector's generations:
     # its passes would otherwise write to every shared page (reference counts stay).
     gc.freeze()
+
+
+def _preload_places() -> None:
+    """Every commune's place (dora.search.query.preload_places): no search asks for one."""
+    from dora.extensions import db
+    from dora.search import query
+
+    try:
+        log.info(
+            "search places: %d communes and arrondissements kept before fork",
+            query.preload_places(db.session),
+        )
+    except Exception:  # no territories loaded yet: places are read as searches ask
+        log.exception("search places: not loaded before fork")
+    finally:
+        db.session.remove()
 
 
 def _first_requests(app) -> None:

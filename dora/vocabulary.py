@@ -87,6 +87,10 @@ def thematiques_by_category() -> tuple[CategoryChoices, ...]:
 
 def invalid_values(field: str, given: Iterable[str]) -> list[str]:
     """Values of `given` that the vocabulary of `field` does not know."""
-    enum = SERVICE_VOCABULARIES.get(field) or STRUCTURE_VOCABULARIES[field]
-    known = set(values(enum))
+    known = _known_values(field)
     return [value for value in given if value not in known]
+
+
+@cache
+def _known_values(field: str) -> frozenset[str]:
+    return frozenset(values(SERVICE_VOCABULARIES.get(field) or STRUCTURE_VOCABULARIES[field]))

@@ -25,8 +25,10 @@ when the copy changes or the day turns.
 
 Threads: every read and write of the shared arrays, tables and postings cache happens under
 `FacetIndex.lock`; only SQL (postings, deltas) runs outside it. A text match is kept as
-postings and turned into a mask under the lock, at the arrays' size of that moment (a delta
-may have grown them since the postings were read).
+postings and resolved into the matching documents under the lock, at the arrays' size of
+that moment (a delta may have grown them since the postings were read): a text search visits
+the postings of its words and the candidates of its place, never an array of the index's
+size.
 
 Freshness: every request first runs one cheap query (generation, today, whether anything
 changed since the snapshot the copy reflects). Changed documents are those whose
@@ -41,6 +43,7 @@ own writes; and tests, which never commit, never do).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -54,6 +57,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from dora import rules
+from dora.core import driver
 from dora.search import facets as facet_module
 from dora.search.query import Place, SearchQuery
 
@@ -67,6 +71,8 @@ REMOTE = 2
 PROXIMITY_HALF_M = 10_000
 # Relative margin around the radius where the exact spherical distance decides.
 EDGE = 0.02
+# Margin on the cosine of an angle when choosing the nearest documents by it (see page_rows).
+DOT_MARGIN = 1e-12
 
 _COPY_COLUMNS = """ord,
     coalesce(ST_X(location::geometry), 'NaN')::float8,
@@ -205,9 +211,17 @@ def _box(query: SearchQuery, place: Place) -> tuple[float, float]:
 
 
 def _inside(slab: _Slab, positions: np.ndarray, place: Place, query: SearchQuery) -> np.ndarray:
+    """Which of these documents are within the radius (see `_inside_dot`)."""
+    return _inside_dot(slab, positions, place, query)[0]
+
+
+def _inside_dot(
+    slab: _Slab, positions: np.ndarray, place: Place, query: SearchQuery
+) -> tuple[np.ndarray, np.ndarray]:
     """Which of these documents are within the radius, by the same spherical distance as
     PostGIS (use_spheroid false): the angle between unit vectors, compared through its
-    cosine; points within EDGE of the circle are settled by the exact haversine distance."""
+    cosine; points within EDGE of the circle are settled by the exact haversine distance.
+    Also their cosines (`dot`): the nearer, the larger."""
     radius = query.rayon_km * 1000
     x0, y0, z0 = (
         float(v[0]) for v in _unit_vectors(np.array([place.longitude]), np.array([place.latitude]))
@@ -221,7 +235,7 @@ def _inside(slab: _Slab, positions: np.ndarray, place: Place, query: SearchQuery
         slab.lons[positions[edge]], slab.lats[positions[edge]], place.longitude, place.latitude
     )
     inside[edge[exact <= radius]] = True
-    return inside
+    return inside, dot
 
 
 def _haversine_m(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) -> np.ndarray:
@@ -345,19 +359,30 @@ class _Slab:
         )
 
 
-class _ByLatitude:
-    """On-site located documents sorted by latitude, for the radius' bounding box.
+class _Grid:
+    """On-site located documents sorted by rows of latitude (ROW_DEG high), and by longitude
+    within a row: the documents of a bounding box are one slice per row.
 
     Documents written since the sort are marked `stale` in the sorted slab and read from the
     arrays instead (`extra`); the sort is redone when `extra` grows beyond REBUILD_EXTRA."""
 
     REBUILD_EXTRA = 20_000
+    ROW_DEG = 0.02  # about 2 km: rows add little beyond the box of a small radius
+    # Row r's documents have keys r * ROW_KEY + (lon + 180): sorted keys, rows in turn.
+    ROW_KEY = 1000.0
 
     def __init__(self, a: _Arrays) -> None:
         ords = np.flatnonzero(a.alive & ((a.flags & ON_SITE) != 0) & ~np.isnan(a.lat))
-        self.slab = _Slab(a, ords[np.argsort(a.lat[ords], kind="stable")])
+        keys = self._row(a.lat[ords]) * self.ROW_KEY + (a.lon[ords] + 180.0)
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        self.slab = _Slab(a, ords[order])
         self.stale = np.zeros(a.size, dtype=bool)
         self.extra: set[int] = set()
+
+    @classmethod
+    def _row(cls, lat):
+        return np.floor((np.asarray(lat, dtype=np.float64) + 90.0) / cls.ROW_DEG)
 
     def touch(self, ords) -> None:
         ords = [int(o) for o in ords]
@@ -371,23 +396,36 @@ class _ByLatitude:
         self.stale[ords] = True
         self.extra.update(ords)
 
-    def band(self, a: _Arrays, lat0: float, dlat: float) -> _Slab:
-        """On-site documents with |lat - lat0| <= dlat."""
-        lats = self.slab.lats
-        lo = np.searchsorted(lats, lat0 - dlat, side="left")
-        hi = np.searchsorted(lats, lat0 + dlat, side="right")
-        band = self.slab.take(slice(lo, hi))
-        if not self.extra:
-            return band
-        band = band.take(~self.stale[band.ords])
-        extra = np.fromiter(self.extra, dtype=np.int64)
-        extra = extra[extra < a.size]
-        extra = extra[
-            a.alive[extra]
-            & ((a.flags[extra] & ON_SITE) != 0)
-            & (np.abs(a.lat[extra] - lat0) <= dlat)
-        ]
-        return band.concat(_Slab(a, extra))
+    def box(
+        self, a: _Arrays, lat0: float, dlat: float, lon0: float, dlon: float
+    ) -> tuple[_Slab, np.ndarray]:
+        """On-site documents of the rows of |lat - lat0| <= dlat, within dlon of lon0 (whole
+        rows across the antimeridian), and those changed since the sort: a slab and their
+        positions in it (no copy of the columns without changes since the sort). A superset
+        of the box: the caller measures every one."""
+        rows = np.arange(self._row(lat0 - dlat), self._row(lat0 + dlat) + 1)
+        west, east = lon0 - dlon + 180.0, lon0 + dlon + 180.0
+        if west < 0 or east > 360:  # across the antimeridian: whole rows
+            west, east = 0.0, 360.0
+        lo = np.searchsorted(self.keys, rows * self.ROW_KEY + west, side="left")
+        hi = np.searchsorted(self.keys, rows * self.ROW_KEY + east, side="right")
+        lengths = hi - lo
+        # The positions of every slice, in one array: each run counts up from its start.
+        steps = np.ones(int(lengths.sum()), dtype=np.int64)
+        runs = np.flatnonzero(lengths)
+        if len(runs):
+            firsts = np.concatenate([[0], np.cumsum(lengths[runs])[:-1]])
+            steps[firsts] = lo[runs] - np.concatenate([[0], hi[runs][:-1] - 1])
+        positions = np.cumsum(steps) if len(steps) else steps
+        slab = self.slab
+        if self.extra:
+            positions = positions[~self.stale[slab.ords[positions]]]
+            extra = np.fromiter(self.extra, dtype=np.int64)
+            extra = extra[extra < a.size]
+            extra = extra[a.alive[extra] & ((a.flags[extra] & ON_SITE) != 0)]
+            slab = slab.take(positions).concat(_Slab(a, extra))
+            positions = np.arange(len(slab))
+        return slab, positions
 
 
 class _Postings:
@@ -541,6 +579,13 @@ class _Selection:
     national: np.ndarray = field(default_factory=lambda: _EMPTY)
     national_sigs: np.ndarray = field(default_factory=lambda: _EMPTY)
     place: Place | None = None
+    # With text: the documents' positions in the match (see _Matched), aligned with each
+    # stream.
+    on_site_at: np.ndarray = field(default_factory=lambda: _EMPTY)
+    # The on-site documents' cosines to the place (see _inside_dot).
+    on_site_dot: np.ndarray = field(default_factory=lambda: _EMPTY)
+    remote_at: np.ndarray = field(default_factory=lambda: _EMPTY)
+    national_at: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     def counts(self, key_map: facet_module.FacetKeys, index: FacetIndex) -> Counts:
         sigs = np.concatenate([self.on_site_sigs, self.remote_sigs, self.national_sigs])
@@ -555,27 +600,34 @@ class _Selection:
             on_site=len(self.on_site),
         )
 
-    def page_rows(self, index: FacetIndex, query: SearchQuery, text: TextMatch | None) -> list:
+    def page_rows(self, index: FacetIndex, query: SearchQuery, text: _Matched | None) -> list:
         """The first offset + size of each stream, in the postgres backend's orders."""
         n = query.offset + query.size
         a = index.arrays
-        # (Without text every score is 0: no arrays of the index's size to fill.)
-        score = text.score if text is not None else None
-        strength = text.strength if text is not None else None
         rows: list[PageRow] = []
         if self.place is None:
             assert text is not None  # without text nor place, SQL reads the date index
-            ords = _top_by_score(self.national, strength, score, a.date, n)
+            ords = _top_by_score(self.national, text.rank[self.national_at], a.date, n)
             return [PageRow("n", i, int(o), None) for i, o in enumerate(ords)]
         ords = self.on_site
+        by_text = text is not None and not query.by_distance
+        if not by_text and len(ords) > n:
+            # By distance, only the nearest can be on the page: they are found by their
+            # cosines (larger when nearer), with a margin far above their rounding errors
+            # (1e-16), and measured exactly as below.
+            dot = self.on_site_dot
+            nth = -np.partition(-dot, n - 1)[n - 1]
+            ords = ords[dot >= nth - DOT_MARGIN]
         distances = _haversine_m(
             a.lon[ords], a.lat[ords], self.place.longitude, self.place.latitude
         )
-        if score is not None and strength is not None and not query.by_distance:
+        if by_text:
+            assert text is not None
             # Same arithmetic as SQL: strength, then score * 10000.0 / (10000 + distance),
             # then ord.
-            blended = score[ords] * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
-            order = np.lexsort((ords, -blended, -strength[ords]))[:n]
+            score = text.score[self.on_site_at]
+            blended = score * float(PROXIMITY_HALF_M) / (PROXIMITY_HALF_M + distances)
+            order = np.lexsort((ords, -blended, -text.strength[self.on_site_at]))[:n]
         elif len(ords) > n:
             nearest = np.argpartition(distances, n - 1)[:n]
             # Ties at the edge: every document as near as the n-th one competes, by ord.
@@ -585,27 +637,32 @@ class _Selection:
         else:
             order = np.lexsort((ords, distances))
         rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
-        remote = _top_by_score(self.remote, strength, score, a.date, n)
+        rank = text.rank[self.remote_at] if text is not None else None
+        remote = _top_by_score(self.remote, rank, a.date, n)
         rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
         return rows
 
 
 def _top_by_score(
-    ords: np.ndarray,
-    strength: np.ndarray | None,
-    score: np.ndarray | None,
-    date: np.ndarray,
-    n: int,
+    ords: np.ndarray, rank: np.ndarray | None, date: np.ndarray, n: int
 ) -> np.ndarray:
-    """The `n` best of `ords` by (strength desc, score desc, date desc, ord desc), in that
-    order (one int64 key: 15 bits of strength × 64 + score — a score is at most 3 per word,
-    12 words —, 16 of day, 31 of ord). No `strength` and `score`: all 0 (no text)."""
+    """The `n` best of `ords` by (rank desc — strength, then score: see _Matched.rank —,
+    date desc, ord desc), in that order (one int64 key: 15 bits of rank, 16 of day, 31 of
+    ord). `rank` is aligned with `ords`; None: all 0 (no text)."""
     if not len(ords):
         return ords
+    if rank is not None and len(ords) > n:
+        # Only the documents of the best ranks can be among the n first: the rest is left
+        # out before the key is built (a common word matches a third of the index).
+        per_rank = np.bincount(rank)
+        at_least = np.cumsum(per_rank[::-1])[::-1]  # documents of rank >= r
+        floor = int(np.flatnonzero(at_least >= n)[-1])
+        if floor:
+            best = rank >= floor
+            ords, rank = ords[best], rank[best]
     key = (date[ords].astype(np.int64) + (1 << 15)) << 32 | ords
-    if strength is not None and score is not None:
-        rank = strength[ords].astype(np.int64) << 6 | score[ords].astype(np.int64)
-        key |= rank << 48
+    if rank is not None:
+        key |= rank.astype(np.int64) << 48
     if len(ords) > n:
         best = np.argpartition(-key, n - 1)[:n]
         ords, key = ords[best], key[best]
@@ -617,40 +674,104 @@ class TextMatch:
     """Documents matching a text query, as postings: for each searched word, its options
     (the word and its corrections), each the postings of its lexemes (all needed).
 
-    `mask` and `score` (a mask over ords, and the relevance: sum over words of the weight
-    class, see TextQuery.score_sql) are computed by `at_size` under the index's lock, at
-    the size the arrays have then."""
+    Turned into the matching documents by `resolve` under the index's lock, at the size the
+    arrays have then (a delta may have grown them since the postings were read)."""
 
     words: list[list[list[tuple[np.ndarray, np.ndarray]]]]
-    mask: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    score: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
-    # Words matched in a name or a label (class 2 or 3): ranked first (TextQuery.strength_sql).
-    strength: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
-    def at_size(self, size: int) -> TextMatch:
-        if len(self.mask) == size:
-            return self
-        mask = np.ones(size, dtype=bool)
-        score = np.zeros(size, dtype=np.int16)
-        strength = np.zeros(size, dtype=np.int16)
-        for options in self.words:
-            word_class = np.zeros(size, dtype=np.int8)
-            for postings in options:
-                option_class = None
-                for ords, classes in postings:  # a token giving several lexemes needs them all
-                    lexeme_class = np.zeros(size, dtype=np.int8)
-                    inside = ords < size
-                    lexeme_class[ords[inside]] = classes[inside]
-                    option_class = (
-                        lexeme_class if option_class is None
-                        else np.minimum(option_class, lexeme_class)
-                    )  # fmt: skip
-                if option_class is not None:
-                    np.maximum(word_class, option_class, out=word_class)
-            mask &= word_class > 0
-            score += word_class
-            strength += word_class >= 2
-        return TextMatch(words=self.words, mask=mask, score=score, strength=strength)
+    def resolve(self, size: int, scratch: np.ndarray) -> _Matched:
+        """The documents below `size` matching every word (one of its options), with their
+        score (sum over words of the best weight class) and strength (words matched in a
+        name or a label: class 2 or 3), as TextQuery.score_sql and strength_sql compute
+        them. Only postings are visited, never an array of the index's size: `scratch` is
+        an int8 array of zeros at least `size` long, left as it was found."""
+        words = [[_option(lexemes, size) for lexemes in options] for options in self.words]
+        if not words or not all(words):
+            return _Matched.none()
+        # The rarest word first: the others are only looked up for its documents.
+        words.sort(key=lambda options: sum(len(ords) for ords, _ in options))
+        ords, classes = _union(words[0], size, scratch)
+        score = classes.astype(np.int16)
+        strength = (classes >= 2).astype(np.int16)
+        for options in words[1:]:
+            if not len(ords):
+                break
+            try:
+                for option_ords, option_classes in options:
+                    scratch[option_ords] = np.maximum(scratch[option_ords], option_classes)
+                found = scratch[ords]
+            finally:
+                for option_ords, _ in options:
+                    scratch[option_ords] = 0
+            keep = found > 0
+            ords, score, strength, found = ords[keep], score[keep], strength[keep], found[keep]
+            score += found
+            strength += found >= 2
+        return _Matched(ords=ords, score=score, strength=strength)
+
+
+def _option(lexemes: list[tuple[np.ndarray, np.ndarray]], size: int) -> tuple:
+    """(ords, class) of the documents holding every lexeme of an option (a word giving
+    several lexemes needs them all: its class is their lowest), below `size`."""
+    ords, classes = lexemes[0]
+    for other_ords, other_classes in lexemes[1:]:
+        if not len(ords) or not len(other_ords):
+            ords, classes = ords[:0], classes[:0]
+            break
+        at = np.minimum(np.searchsorted(other_ords, ords), len(other_ords) - 1)
+        both = other_ords[at] == ords
+        ords, classes = ords[both], np.minimum(classes[both], other_classes[at[both]])
+    if len(ords) and ords[-1] >= size:  # sorted: the test is on the last one
+        below = ords < size
+        ords, classes = ords[below], classes[below]
+    return ords, classes
+
+
+def _union(options: list[tuple], size: int, scratch: np.ndarray) -> tuple:
+    """(ords, best class) of the documents of any option, sorted by ord."""
+    if len(options) == 1:
+        return options[0]
+    total = sum(len(ords) for ords, _ in options)
+    if total * 16 < size:
+        ords = np.concatenate([o for o, _ in options])
+        classes = np.concatenate([c for _, c in options])
+        order = np.argsort(ords, kind="stable")
+        ords, classes = ords[order], classes[order]
+        if not len(ords):
+            return ords, classes
+        starts = np.flatnonzero(np.concatenate([[True], ords[1:] != ords[:-1]]))
+        return ords[starts], np.maximum.reduceat(classes, starts)
+    # Many documents: one pass over the index's size rather than a sort of them all.
+    try:
+        for ords, classes in options:
+            scratch[ords] = np.maximum(scratch[ords], classes)
+        ords = np.flatnonzero(scratch[:size])
+        return ords, scratch[ords].copy()
+    finally:
+        for option_ords, _ in options:
+            scratch[option_ords] = 0
+
+
+@dataclass
+class _Matched:
+    """The documents matching a text query (sorted ords) and, aligned with them, their score
+    and strength. While `placed` by the index, `at` maps an ord to its position here (-1:
+    not matching)."""
+
+    ords: np.ndarray
+    score: np.ndarray
+    strength: np.ndarray
+    at: np.ndarray | None = None
+
+    @classmethod
+    def none(cls) -> _Matched:
+        return cls(ords=_EMPTY, score=_EMPTY.astype(np.int16), strength=_EMPTY.astype(np.int16))
+
+    @property
+    def rank(self) -> np.ndarray:
+        """The text order of SQL in one number: strength, then score (a score is at most 3
+        per word, 12 words: below 64)."""
+        return (self.strength.astype(np.int64) << 6) | self.score
 
 
 class FacetIndex:
@@ -664,7 +785,7 @@ class FacetIndex:
         self.xmax = 0
         self.xip: list[int] = []
         self.arrays = _Arrays(0)
-        self.by_latitude: _ByLatitude | None = None
+        self.grid: _Grid | None = None
         self.remote: _Slab | None = None
         self.remote_starts = np.zeros(1, dtype=np.int64)
         self.sigs = _Positions()
@@ -681,6 +802,9 @@ class FacetIndex:
         # Bumped whenever the copy changes: what a response cache may key on.
         self.version = 0
         self.load_seconds = 0.0
+        # Work arrays of a text search (used under the lock, left as found: see _Matched).
+        self._classes = np.zeros(0, dtype=np.int8)
+        self._positions = np.full(0, -1, dtype=np.int32)
 
     @property
     def ready(self) -> bool:
@@ -721,13 +845,13 @@ class FacetIndex:
             rows["week"],
         )
         fresh.arrays = arrays
-        fresh.by_latitude = _ByLatitude(arrays)
+        fresh.grid = _Grid(arrays)
         fresh._derive()
         fresh._set_hidden(connection.execute(_HIDDEN).scalars().all(), _today(connection))
         fresh.postings = _Postings.read(connection, count)
         with self.lock:
             for name in (
-                "arrays", "by_latitude", "remote", "remote_starts", "sigs", "sig_keys",
+                "arrays", "grid", "remote", "remote_starts", "sigs", "sig_keys",
                 "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings", "hidden",
                 "hidden_day",
             ):  # fmt: skip
@@ -824,10 +948,10 @@ class FacetIndex:
                     [row.date for row in changed],
                     [row.week for row in changed],
                 )
-            assert self.by_latitude is not None
-            self.by_latitude.touch([*removed.tolist(), *(row.ord for row in changed)])
-            if len(self.by_latitude.extra) > _ByLatitude.REBUILD_EXTRA:
-                self.by_latitude = _ByLatitude(a)
+            assert self.grid is not None
+            self.grid.touch([*removed.tolist(), *(row.ord for row in changed)])
+            if len(self.grid.extra) > _Grid.REBUILD_EXTRA:
+                self.grid = _Grid(a)
             self._derive()
             # Today's suspensions of the changed documents, by the rule, in the same snapshot
             # (the whole set is read again only when the day turns, see `usable`).
@@ -857,7 +981,7 @@ class FacetIndex:
 
     def usable(self, session: Session, engine: Engine) -> int | None:
         """Today's day number when the copy can answer for `session`, else None."""
-        state = session.execute(_STATE, {"xmax": self.xmax, "xip": self.xip}).one()
+        (state,) = driver.fetch(session, _STATE, {"xmax": self.xmax, "xip": self.xip})
         if state.wrote:
             return None
         if not self.ready or state.generation != self.generation:
@@ -905,9 +1029,8 @@ class FacetIndex:
         text_match: TextMatch | None = None,
     ) -> Counts:
         """Total and facets of `query` (its text as `text_match`, see `text_match()`)."""
-        with self.lock:
-            text_match = text_match.at_size(self.arrays.size) if text_match else None
-            return self._select(query, place, key_map, today, text_match).counts(key_map, self)
+        with self.lock, self._matched(text_match, place) as matched:
+            return self._select(query, place, key_map, today, matched).counts(key_map, self)
 
     def page(
         self,
@@ -922,10 +1045,33 @@ class FacetIndex:
         blended with proximity, ties by `ord`; remote and national by score, freshness, then
         `ord` descending),
         cut at offset + size per stream."""
-        with self.lock:
-            text_match = text_match.at_size(self.arrays.size) if text_match else None
-            selection = self._select(query, place, key_map, today, text_match)
-            return selection.counts(key_map, self), selection.page_rows(self, query, text_match)
+        with self.lock, self._matched(text_match, place) as matched:
+            selection = self._select(query, place, key_map, today, matched)
+            return selection.counts(key_map, self), selection.page_rows(self, query, matched)
+
+    @contextlib.contextmanager
+    def _matched(self, text_match: TextMatch | None, place: Place | None):
+        """The documents matching the text (None without text), at the arrays' size; with a
+        place, `at` locates candidates in them (call under the lock)."""
+        if text_match is None:
+            yield None
+            return
+        size = self.arrays.size
+        if len(self._classes) < size:
+            self._classes = np.zeros(size + size // 4, dtype=np.int8)
+        matched = text_match.resolve(size, self._classes)
+        if place is None:  # the candidates are the matching documents themselves
+            yield matched
+            return
+        if len(self._positions) < size:
+            self._positions = np.full(size + size // 4, -1, dtype=np.int32)
+        self._positions[matched.ords] = np.arange(len(matched.ords), dtype=np.int32)
+        matched.at = self._positions
+        try:
+            yield matched
+        finally:
+            self._positions[matched.ords] = -1
+            matched.at = None
 
     def _allowed(self, query: SearchQuery, key_map: facet_module.FacetKeys) -> np.ndarray | None:
         """Per signature: does it pass the filters (None: no filter)."""
@@ -945,7 +1091,7 @@ class FacetIndex:
         place: Place | None,
         key_map: facet_module.FacetKeys,
         today: int,
-        text_match: TextMatch | None,
+        text: _Matched | None,
     ) -> _Selection:
         a = self.arrays
         allowed = self._allowed(query, key_map)
@@ -958,14 +1104,23 @@ class FacetIndex:
             week = a.week[ords]
             return ((week & any_of) != 0) & ((week & all_of) == all_of)
 
+        if place is None and text is not None:
+            # Only the matching documents are visited.
+            ords = text.ords
+            keep = a.alive[ords] & _visible(self.hidden, ords)
+            if allowed is not None:
+                keep &= allowed[a.sig[ords]]
+            if bits is not None:
+                keep &= opened(ords)
+            at = np.flatnonzero(keep)
+            ords = ords[at]
+            return _Selection(national=ords, national_sigs=a.sig[ords], national_at=at)
         if place is None:
             keep = a.alive & ~self.hidden_mask(a.size)
             if allowed is not None:
                 keep &= allowed[a.sig]
             if bits is not None:
                 keep &= opened(np.arange(a.size))
-            if text_match is not None:
-                keep &= text_match.mask[: a.size]
             ords = np.flatnonzero(keep)
             return _Selection(national=ords, national_sigs=a.sig[ords])
         eligible = np.zeros(len(self.eligs.ids) + 1, dtype=bool)
@@ -973,19 +1128,22 @@ class FacetIndex:
             positions = self.eligs_by_code.get(code)
             if positions:
                 eligible[positions] = True
-        band, inside = self._within(query, place)
+        band, inside, dot = self._within(query, place)
         elig, sig = band.elig[inside], band.sig[inside]
         keep = eligible[elig] & _visible(self.hidden, band.ords[inside])
         if allowed is not None:
             keep &= allowed[sig]
         if bits is not None:
             keep &= opened(band.ords[inside])
-        on_site = band.ords[inside][keep] if text_match is None else None
-        if text_match is not None:
-            ords = band.ords[inside]
-            keep &= text_match.mask[ords]
-            on_site = ords[keep]
-        selection = _Selection(on_site=on_site, on_site_sigs=sig[keep], place=place)
+        ords = band.ords[inside]
+        if text is not None:
+            at = text.at[ords]
+            keep &= at >= 0
+        selection = _Selection(
+            on_site=ords[keep], on_site_sigs=sig[keep], on_site_dot=dot[keep], place=place
+        )
+        if text is not None:
+            selection.on_site_at = at[keep]
         if query.a_distance:
             assert self.remote is not None
             groups = np.flatnonzero(eligible)
@@ -1003,25 +1161,27 @@ class FacetIndex:
                 keep &= allowed[sigs]
             if bits is not None:
                 keep &= opened(ords)
-            if text_match is not None:
-                keep &= text_match.mask[ords]
+            if text is not None:
+                text_at = text.at[ords]
+                keep &= text_at >= 0
             # Remote services already counted as on site within the radius count once.
             hybrid = np.flatnonzero(keep & ((flags & ON_SITE) != 0))
             if len(hybrid):
                 keep[hybrid[_inside(remote, at[hybrid], place, query)]] = False
             selection.remote = ords[keep]
             selection.remote_sigs = sigs[keep]
+            if text is not None:
+                selection.remote_at = text_at[keep]
         return selection
 
-    def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray]:
-        """On-site documents within the radius (see `_inside`): a latitude band (a view of
-        the sorted slab) and the positions in it of those within."""
-        assert self.by_latitude is not None
+    def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray, np.ndarray]:
+        """On-site documents within the radius (see `_inside_dot`): those of its bounding box
+        (see _Grid.box), the positions among them of those within and their cosines."""
+        assert self.grid is not None
         dlat, dlon = _box(query, place)
-        band = self.by_latitude.band(self.arrays, place.latitude, dlat)
-        gap = np.abs(band.lons - place.longitude)
-        near = np.flatnonzero(np.minimum(gap, 360 - gap) <= dlon)
-        return band, near[_inside(band, near, place, query)]
+        slab, near = self.grid.box(self.arrays, place.latitude, dlat, place.longitude, dlon)
+        inside, dot = _inside_dot(slab, near, place, query)
+        return slab, near[inside], dot[inside]
 
 
 _indexes: dict[str, FacetIndex] = {}

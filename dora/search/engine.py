@@ -48,6 +48,7 @@ class SearchResponse:
     text_query: text_module.TextQuery | None = None
 
     def to_json(self) -> dict[str, Any]:
+        suggested = self.suggested_thematique
         return {
             "total": self.result.total,
             "page": self.query.page,
@@ -57,9 +58,7 @@ class SearchResponse:
             "facets": self.result.facets,
             "suggestion": self.result.suggestion,
             "suggested_thematique": (
-                {"value": self.suggested_thematique[0], "label": self.suggested_thematique[1]}
-                if self.suggested_thematique
-                else None
+                {"value": suggested[0], "label": suggested[1]} if suggested else None
             ),
         }
 

@@ -361,29 +361,78 @@ _PLACE_COLUMNS = """c.code, c.nom, c.departement_code, c.region_code, c.epci_cod
 _PLACE_CODES = "dora_place_codes(c.code, {arrondissement}) AS codes"
 
 
-# Communes resolved by code, per database: territories change only with `dora geodata load`
-# (a yearly COG), so a place is kept PLACE_TTL_S seconds and the search spares a round trip
-# (a reload reaches every process within that time; unknown codes are never kept).
+# Communes resolved by code, per database. Territories change only with `dora geodata load` (a
+# yearly COG, which writes a new version in geodata_meta): places are kept as long as that
+# version is the same, checked at most every PLACE_TTL_S seconds (a reload reaches every
+# process within that time). Unknown codes are never kept. `preload_places` reads them all
+# at once (gunicorn.conf.py, before the workers fork): a search then never asks for one.
 PLACE_TTL_S = 60.0
 _PLACE_CACHE_SIZE = 50_000
-_places: dict[tuple[str, str], tuple[float, Place]] = {}
+_GEODATA_VERSION = text("SELECT value::text FROM geodata_meta WHERE key = 'version'")
+_ALL_PLACES = text(
+    f"""SELECT {_PLACE_COLUMNS}, NULL AS arrondissement,
+        {_PLACE_CODES.format(arrondissement="NULL")},
+        NULL::float8 AS a_longitude, NULL::float8 AS a_latitude
+    FROM commune AS c
+    UNION ALL
+    SELECT {_PLACE_COLUMNS}, a.code, {_PLACE_CODES.format(arrondissement="a.code")},
+        ST_X(a.location::geometry), ST_Y(a.location::geometry)
+    FROM arrondissement_municipal AS a JOIN commune AS c ON c.code = a.commune_code"""
+)
+
+
+@dataclass
+class _Places:
+    version: str | None
+    checked_at: float
+    by_code: dict[str, Place] = field(default_factory=dict)
+
+
+_places: dict[str, _Places] = {}
 _places_lock = threading.Lock()
+
+
+def _known_places(session: Session) -> _Places:
+    """The places kept for this database, emptied when the territories' version changed."""
+    url = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    with _places_lock:
+        known = _places.get(url)
+    if known is not None and now - known.checked_at < PLACE_TTL_S:
+        return known
+    version = session.execute(_GEODATA_VERSION).scalar()
+    with _places_lock:
+        known = _places.get(url)
+        if known is None or known.version != version:
+            known = _places[url] = _Places(version=version, checked_at=now)
+        known.checked_at = now
+        return known
+
+
+def preload_places(session: Session) -> int:
+    """Keep every commune and arrondissement of this database's territories (see above)."""
+    version = session.execute(_GEODATA_VERSION).scalar()
+    by_code = {
+        row.arrondissement or row.code: _row_place(row) for row in session.execute(_ALL_PLACES)
+    }
+    with _places_lock:
+        _places[str(session.get_bind().engine.url)] = _Places(
+            version=version, checked_at=time.monotonic(), by_code=by_code
+        )
+    return len(by_code)
 
 
 def resolve_place(session: Session, query: SearchQuery) -> Place | None:
     """The place of `query` (see the module docstring); None when it has no location."""
     if query.commune:
-        key = (str(session.get_bind().engine.url), query.commune)
-        now = time.monotonic()
-        with _places_lock:
-            cached = _places.get(key)
-        if cached is not None and now - cached[0] < PLACE_TTL_S:
-            return cached[1]
-        place = _commune_place(session, query.commune)
-        with _places_lock:
-            if len(_places) >= _PLACE_CACHE_SIZE:
-                _places.clear()
-            _places[key] = (now, place)
+        known = _known_places(session)
+        place = known.by_code.get(query.commune)
+        if place is None:
+            place = _commune_place(session, query.commune)
+            with _places_lock:
+                if len(known.by_code) >= _PLACE_CACHE_SIZE:
+                    known.by_code.clear()
+                known.by_code[query.commune] = place
         return place
     if query.lat is not None and query.lon is not None:
         row = session.execute(
@@ -420,6 +469,11 @@ def _commune_place(session: Session, code: str) -> Place:
         row = _former_commune(session, code)
     if row is None:
         raise ApiError(f"Commune inconnue : « {code} ».", field="commune")
+    return _row_place(row)
+
+
+def _row_place(row) -> Place:
+    """A commune's place, or its arrondissement's when the row has one."""
     arrondissement = getattr(row, "arrondissement", None)
     return _place(
         row,

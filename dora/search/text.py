@@ -19,6 +19,7 @@ Words of descriptions are searched (with stemming and accents folded) but not co
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -229,8 +230,9 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
 
 
-def _content_words(label: str) -> set[str]:
-    return {_singular(w) for w in _WORD.findall(fold(label)) if w not in _LABEL_STOP_WORDS}
+@functools.cache
+def _content_words(label: str) -> frozenset[str]:
+    return frozenset(_singular(w) for w in _WORD.findall(fold(label)) if w not in _LABEL_STOP_WORDS)
 
 
 def named_thematique(text_query: TextQuery | None) -> tuple[str, str] | None:
