@@ -189,12 +189,9 @@ def _today(connection: Connection) -> int:
 
 
 def _visible(hidden: np.ndarray, ords: np.ndarray) -> np.ndarray:
-    """Not suspended today: not among the `ord`s dora.rules' `dora_not_suspended` rejects."""
-    ords = np.asarray(ords, dtype=np.int64)
-    visible = np.ones(len(ords), dtype=bool)
-    inside = ords < len(hidden)
-    visible[inside] = ~hidden[ords[inside]]
-    return visible
+    """Not suspended today: not among the `ord`s dora.rules' `dora_not_suspended` rejects.
+    (`hidden` spans every ord of the arrays: FacetIndex keeps it so.)"""
+    return ~hidden[ords]
 
 
 def _unit_vectors(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -1094,6 +1091,7 @@ class FacetIndex:
         text: _Matched | None,
     ) -> _Selection:
         a = self.arrays
+        assert len(self.hidden) >= a.size  # what _visible relies on
         allowed = self._allowed(query, key_map)
         bits = query.opening_bits
 
@@ -1164,9 +1162,12 @@ class FacetIndex:
             if text is not None:
                 text_at = text.at[ords]
                 keep &= text_at >= 0
-            # Remote services already counted as on site within the radius count once.
+            # Remote services already counted as on site within the radius count once
+            # (measured when in the radius' box).
             hybrid = np.flatnonzero(keep & ((flags & ON_SITE) != 0))
             if len(hybrid):
+                dlat, _ = _box(query, place)
+                hybrid = hybrid[np.abs(remote.lats[at[hybrid]] - place.latitude) <= dlat]
                 keep[hybrid[_inside(remote, at[hybrid], place, query)]] = False
             selection.remote = ords[keep]
             selection.remote_sigs = sigs[keep]

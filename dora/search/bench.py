@@ -65,7 +65,7 @@ from dora.search.backends.postgres import (
     merge_streams,
 )
 from dora.search.cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
-from dora.search.query import SearchQuery, resolve_place
+from dora.search.query import SearchQuery, preload_places, resolve_place
 
 SERVICES = int(os.environ.get("DORA_BENCH_SEARCH_SERVICES", "1000000"))
 MIX_SEED = 2026
@@ -152,6 +152,9 @@ def _load_accelerator() -> accel.FacetIndex:
     with db.engine.connect() as connection:
         index.load(connection)
     _echo(f"Accelerator loaded in {index.load_seconds:.1f} s ({index.arrays.size:,} rows).")
+    # As gunicorn.conf.py does before forking its workers.
+    with Session(db.engine) as session:
+        _echo(f"Places kept: {preload_places(session):,} communes and arrondissements.")
     return index
 
 
@@ -199,15 +202,14 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
     """What the API runs for `query` (the accelerator answering counts and pages, the words
     looked up in its postings), and what SQL alone would run instead of the accelerator.
 
-    Conservative for the API: the commune and the words are asked every time, where the
-    API keeps resolved communes a minute and the analysis of words seen."""
+    The place is not asked: the API keeps every commune's (dora.search.query.preload_places,
+    before gunicorn forks). Conservative for the API: the words are analysed every time,
+    where the API keeps the analysis of words seen."""
     place = resolve_place(session, query)
     text_query = text_module.prepare(session, query.q, index.lexeme_known) if query.q else None
     statements = Statements(query, place, facets.keys(session), text_query)
     today = (date.today() - date(1970, 1, 1)).days
     run: list[tuple[str, dict[str, Any]]] = []
-    if query.commune:
-        run.append((_COMMUNE_SQL, {"code": query.commune}))
     if text_query is not None:
         folded = [text_module.fold(w) for w in text_module.words(query.q)]
         probe = text_module._PROBE_LEXEMES.text.replace(":typed", "CAST(:typed AS text[])")
@@ -239,15 +241,6 @@ def _statements_of(session: Session, query: SearchQuery, index: accel.FacetIndex
             )
         )
     return run, replaced
-
-
-_COMMUNE_SQL = """SELECT c.code, c.nom, c.departement_code, c.region_code, c.epci_code,
-    ST_X(c.location::geometry), ST_Y(c.location::geometry), a.code,
-    dora_place_codes(c.code, a.code)
-    FROM commune AS c
-    LEFT JOIN arrondissement_municipal AS a ON a.code = :code AND a.commune_code = c.code
-    WHERE c.code = :code OR c.code = (
-        SELECT commune_code FROM arrondissement_municipal WHERE code = :code)"""
 
 
 def _sql_samples(mix, index) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
