@@ -28,9 +28,16 @@ def _plain(name: str, value: Any) -> Any:
 
 def to_data_inclusion(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """A row (ORM object or mapping) as a data·inclusion record, every field present."""
-    if isinstance(obj, Mapping):
-        return {name: _plain(name, obj[name]) for name in fields}
-    return {name: _plain(name, getattr(obj, name)) for name in fields}
+    record = (
+        {name: obj[name] for name in fields}
+        if isinstance(obj, Mapping)
+        else {name: getattr(obj, name) for name in fields}
+    )
+    # Only the values _plain changes (every search page builds its records here).
+    for name, value in record.items():
+        if isinstance(value, (list, date)):
+            record[name] = _plain(name, value)
+    return record
 
 
 def service_record(service: Any) -> dict[str, Any]:

@@ -6,8 +6,7 @@ it is keyed on the version of the index copy that the request has just brought u
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from flask import Blueprint, Response, current_app, request
 
 from dora.core.transactions import without_transaction
@@ -41,7 +40,8 @@ def search():
     body = cache.get(key) if key is not None else None
     if body is None:
         answer = engine.search(db.session, query).to_json()
-        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        # orjson: the same compact UTF-8 JSON, a tenth of the time of the json module.
+        body = orjson.dumps(answer)
         if key is not None:
             cache.put(key, body)
     return Response(body, mimetype="application/json")
