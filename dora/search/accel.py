@@ -73,6 +73,12 @@ PROXIMITY_HALF_M = 10_000
 EDGE = 0.02
 # Margin on the cosine of an angle when choosing the nearest documents by it (see page_rows).
 DOT_MARGIN = 1e-12
+# Remote documents of one eligibility set beyond which they are counted per signature rather
+# than one by one (FacetIndex._large_remote).
+LARGE_GROUP = 1000
+# A large group's first documents are read by chunks: n (the page's end) and this many more, then
+# four times as many each time (filters may leave most out).
+FIRST_CHUNK_EXTRA = 64
 
 _COPY_COLUMNS = """ord,
     coalesce(ST_X(location::geometry), 'NaN')::float8,
@@ -581,18 +587,26 @@ class _Selection:
     on_site_at: np.ndarray = field(default_factory=lambda: _EMPTY)
     # The on-site documents' cosines to the place (see _inside_dot).
     on_site_dot: np.ndarray = field(default_factory=lambda: _EMPTY)
+    # Remote documents of large eligibility groups (FacetIndex._large_groups): counted per
+    # signature, and only their first ones (by the remote order) kept for the page.
+    remote_per_sig: np.ndarray | None = None
+    remote_first: np.ndarray = field(default_factory=lambda: _EMPTY)
     remote_at: np.ndarray = field(default_factory=lambda: _EMPTY)
     national_at: np.ndarray = field(default_factory=lambda: _EMPTY)
 
     def counts(self, key_map: facet_module.FacetKeys, index: FacetIndex) -> Counts:
         sigs = np.concatenate([self.on_site_sigs, self.remote_sigs, self.national_sigs])
         per_sig = np.bincount(sigs, minlength=len(index.sig_keys))
+        total = len(sigs)
+        if self.remote_per_sig is not None:
+            per_sig[: len(self.remote_per_sig)] += self.remote_per_sig
+            total += int(self.remote_per_sig.sum())
         per_key = np.bincount(
             index.pair_key, weights=per_sig[index.pair_sig], minlength=index.sig_keys.shape[1]
         )
         codes = np.flatnonzero(per_key)
         return Counts(
-            total=len(sigs),
+            total=total,
             facets=key_map.facets({int(code): round(per_key[code]) for code in codes}),
             on_site=len(self.on_site),
         )
@@ -635,7 +649,11 @@ class _Selection:
             order = np.lexsort((ords, distances))
         rows += [PageRow("o", i, int(ords[j]), float(distances[j])) for i, j in enumerate(order)]
         rank = text.rank[self.remote_at] if text is not None else None
-        remote = _top_by_score(self.remote, rank, a.date, n)
+        candidates = self.remote
+        if len(self.remote_first):
+            assert rank is None  # large groups are counted apart only without text
+            candidates = np.concatenate([candidates, self.remote_first])
+        remote = _top_by_score(candidates, rank, a.date, n)
         rows += [PageRow("r", i, int(o), None) for i, o in enumerate(remote)]
         return rows
 
@@ -785,6 +803,11 @@ class FacetIndex:
         self.grid: _Grid | None = None
         self.remote: _Slab | None = None
         self.remote_starts = np.zeros(1, dtype=np.int64)
+        # Eligibility groups of remote documents with at least `large_group` of them (the
+        # ~28,000 open everywhere at a million services): see _large_remote.
+        self.large_group = LARGE_GROUP
+        self.large: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._large_per_sig: dict[int, np.ndarray] = {}
         self.sigs = _Positions()
         # Signature -> facet codes, as flat pairs (facets are one weighted bincount).
         self.sig_keys = np.zeros((0, 1), dtype=bool)
@@ -829,6 +852,7 @@ class FacetIndex:
         count = (len(buffer) - _HEADER - 2) // _ROW.itemsize
         rows = np.frombuffer(bytes(buffer), dtype=_ROW, count=count, offset=_HEADER)
         fresh = FacetIndex()
+        fresh.large_group = self.large_group
         fresh._read_tables(connection)
         arrays = _Arrays(int(rows["ord"].max()) + 1 if count else 0)
         arrays.put(
@@ -848,9 +872,9 @@ class FacetIndex:
         fresh.postings = _Postings.read(connection, count)
         with self.lock:
             for name in (
-                "arrays", "grid", "remote", "remote_starts", "sigs", "sig_keys",
-                "pair_sig", "pair_key", "eligs", "eligs_by_code", "postings", "hidden",
-                "hidden_day",
+                "arrays", "grid", "remote", "remote_starts", "large", "_large_per_sig",
+                "sigs", "sig_keys", "pair_sig", "pair_key", "eligs", "eligs_by_code",
+                "postings", "hidden", "hidden_day",
             ):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
             self.xmax, self.xip = xmax, list(xip)
@@ -867,13 +891,23 @@ class FacetIndex:
     def _derive(self) -> None:
         a = self.arrays
         remote = np.flatnonzero(a.alive & ((a.flags & REMOTE) != 0))
-        # Grouped by eligibility set: a search reads only the groups eligible at its place.
-        remote = remote[np.argsort(a.elig[remote], kind="stable")]
+        # Grouped by eligibility set: a search reads only the groups eligible at its place;
+        # within a group, in the remote order without text (freshest first, then ord desc).
+        remote = remote[np.lexsort((-remote, -a.date[remote], a.elig[remote]))]
         self.remote = _Slab(a, remote)
         self.remote_starts = np.searchsorted(
             self.remote.elig, np.arange(len(self.eligs.ids) + 2), side="left"
         )
         self.pair_sig, self.pair_key = np.nonzero(self.sig_keys)
+        # Large groups: their documents also on site, by latitude (see _large_remote).
+        sizes = np.diff(self.remote_starts)
+        self.large = {}
+        for group in np.flatnonzero(sizes >= max(1, self.large_group)).tolist():
+            at = np.arange(self.remote_starts[group], self.remote_starts[group + 1])
+            at = at[((self.remote.flags[at] & ON_SITE) != 0) & ~np.isnan(self.remote.lats[at])]
+            at = at[np.argsort(self.remote.lats[at], kind="stable")]
+            self.large[group] = (at, self.remote.lats[at])
+        self._large_per_sig = {}
 
     def _read_tables(self, connection: Connection) -> None:
         """Signatures and eligibility sets not known yet (positions of known ones stay)."""
@@ -955,6 +989,7 @@ class FacetIndex:
             hidden = self.hidden_mask(a.size).copy()
             hidden[[row.ord for row in changed]] = [bool(row.hidden) for row in changed]
             self.hidden = hidden
+            self._large_per_sig = {}
             self.xmax, self.xip = snapshot.xmax, list(snapshot.xip)
             if len(removed) or changed:
                 self.version += 1
@@ -965,6 +1000,7 @@ class FacetIndex:
         hidden = np.zeros(self.arrays.size, dtype=bool)
         hidden[ords[ords < len(hidden)]] = True
         self.hidden, self.hidden_day = hidden, int(day)
+        self._large_per_sig = {}
 
     def hidden_mask(self, size: int) -> np.ndarray:
         """Suspended today, over `size` ords (call under the lock)."""
@@ -1145,6 +1181,11 @@ class FacetIndex:
         if query.a_distance:
             assert self.remote is not None
             groups = np.flatnonzero(eligible)
+            if text is None and bits is None and self.large:
+                large = [g for g in groups.tolist() if g in self.large]
+                if large:
+                    groups = groups[~np.isin(groups, large)]
+                    self._large_remote(selection, large, allowed, place, query)
             starts = self.remote_starts
             # Positions in the remote slab (grouped by eligibility set) of the eligible groups;
             # only the columns every candidate needs are gathered.
@@ -1174,6 +1215,71 @@ class FacetIndex:
             if text is not None:
                 selection.remote_at = text_at[keep]
         return selection
+
+    def _large_remote(
+        self,
+        selection: _Selection,
+        groups: list[int],
+        allowed: np.ndarray | None,
+        place: Place,
+        query: SearchQuery,
+    ) -> None:
+        """The remote documents of large groups, without text or opening day: counted from
+        each group's visible documents per signature (kept until the copy changes), less
+        those on site within the radius (counted there); for the page, each group's first
+        documents that pass, read in the group's order (the remote order without text)."""
+        remote = self.remote
+        assert remote is not None
+        n = query.offset + query.size
+        dlat, _ = _box(query, place)
+        per_sig = np.zeros(len(self.sig_keys), dtype=np.int64)
+        firsts = []
+        for group in groups:
+            counted = self._large_per_sig.get(group)
+            if counted is None:
+                at = np.arange(self.remote_starts[group], self.remote_starts[group + 1])
+                at = at[_visible(self.hidden, remote.ords[at])]
+                counted = np.bincount(remote.sig[at], minlength=len(self.sig_keys))
+                self._large_per_sig[group] = counted
+            per_sig += counted if allowed is None else counted * allowed
+            # Also on site within the radius: counted there, not here.
+            by_lat, lats = self.large[group]
+            near = by_lat[
+                np.searchsorted(lats, place.latitude - dlat, side="left") : np.searchsorted(
+                    lats, place.latitude + dlat, side="right"
+                )
+            ]
+            near = near[_inside(remote, near, place, query)]
+            near = near[_visible(self.hidden, remote.ords[near])]
+            if allowed is not None:
+                near = near[allowed[remote.sig[near]]]
+            np.subtract.at(per_sig, remote.sig[near], 1)
+            firsts.append(self._first_of(group, n, allowed, near))
+        selection.remote_per_sig = per_sig
+        selection.remote_first = np.concatenate(firsts)
+
+    def _first_of(
+        self, group: int, n: int, allowed: np.ndarray | None, left_out: np.ndarray
+    ) -> np.ndarray:
+        """The first `n` ords of a large group, in its order, that are visible, pass the
+        filters and are not `left_out` (slab positions)."""
+        remote = self.remote
+        assert remote is not None
+        start, end = int(self.remote_starts[group]), int(self.remote_starts[group + 1])
+        found: list[np.ndarray] = []
+        count, chunk = 0, n + FIRST_CHUNK_EXTRA
+        while start < end and count < n:
+            at = np.arange(start, min(end, start + chunk))
+            keep = _visible(self.hidden, remote.ords[at])
+            if allowed is not None:
+                keep &= allowed[remote.sig[at]]
+            if len(left_out):
+                keep &= ~np.isin(at, left_out)
+            found.append(remote.ords[at[keep]])
+            count += int(keep.sum())
+            start += chunk
+            chunk *= 4
+        return np.concatenate(found)[:n] if found else _EMPTY
 
     def _within(self, query: SearchQuery, place: Place) -> tuple[_Slab, np.ndarray, np.ndarray]:
         """On-site documents within the radius (see `_inside_dot`): those of its bounding box
