@@ -8,14 +8,18 @@ the freshest-first national list, fetching the page's services); the rest comes 
 What: each process keeps a columnar copy of `search_document` — location (and unit vector),
 on-site/remote flags, eligibility set (`elig_id`), facet-key signature (`sig`), freshness —
 in numpy arrays indexed by the document's `ord` (about 100 MB per process for a million
-services), the set of documents suspended today, plus, for the words searched, postings (the
-documents containing a lexeme and its best weight there: names 3, labels 2, elsewhere 1),
-fetched on first use. A search is a few vectorised passes: eligibility and filters are
-lookups by `elig_id` / `sig`, the radius is the spherical distance PostGIS computes
+services), the set of documents suspended today, and the postings of every lexeme (the
+documents containing it and its best weight there: names 3, labels 2, elsewhere 1), read
+with the copy. A search is a few vectorised passes over its candidates only: the on-site
+documents of the radius' rows of latitude (`_Grid`), the remote ones of the eligibility
+groups of its place, the postings of its words; eligibility and filters are lookups by
+`elig_id` / `sig`, the radius is the spherical distance PostGIS computes
 (`ST_DWithin(…, use_spheroid => false)`), facets are `bincount(sig)` spread over the
 signatures' keys, and pages follow the very orders of the postgres backend's SQL (tests in
-tests/search/test_search_accel.py and test_search_differential.py check that totals, facets,
-pages and distances agree).
+tests/search/test_search_accel.py, test_search_accel_parts.py and test_search_differential.py
+check that totals, facets, pages and distances agree). The remote documents of the largest
+groups (those open everywhere) are counted per signature once per copy and read in their
+order for a page (`_large_remote`).
 
 No rule is re-derived here (dora.rules): on site / remote (`dora_on_site`, `dora_remote`)
 and eligibility (`dora_elig`, `dora_place_codes` through `Place.codes`) are columns of
