@@ -18,7 +18,9 @@ from sqlalchemy.sql import ClauseElement
 
 
 @functools.cache
-def _compiled(statement: ClauseElement, dialect: Dialect) -> str:
+def compiled(statement: ClauseElement, dialect: Dialect) -> str:
+    """The SQL of `statement` for `dialect` (once per statement object: keep them at module
+    level or cached)."""
     return str(statement.compile(dialect=dialect))
 
 
@@ -30,7 +32,7 @@ def _row_type(names: tuple[str, ...]) -> type:
 def fetch(session: Session, statement: ClauseElement, params: dict[str, Any]) -> list[Any]:
     """The rows of `statement` (compiled once per dialect), as named tuples."""
     connection = session.connection()
-    sql = _compiled(statement, connection.dialect)
+    sql = compiled(statement, connection.dialect)
     with connection.connection.driver_connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

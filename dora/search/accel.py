@@ -591,7 +591,7 @@ class _Selection:
     on_site_at: np.ndarray = field(default_factory=lambda: _EMPTY)
     # The on-site documents' cosines to the place (see _inside_dot).
     on_site_dot: np.ndarray = field(default_factory=lambda: _EMPTY)
-    # Remote documents of large eligibility groups (FacetIndex._large_groups): counted per
+    # Remote documents of large eligibility groups (FacetIndex._large_remote): counted per
     # signature, and only their first ones (by the remote order) kept for the page.
     remote_per_sig: np.ndarray | None = None
     remote_first: np.ndarray = field(default_factory=lambda: _EMPTY)
@@ -774,8 +774,8 @@ def _union(options: list[tuple], size: int, scratch: np.ndarray) -> tuple:
 @dataclass
 class _Matched:
     """The documents matching a text query (sorted ords) and, aligned with them, their score
-    and strength. While `placed` by the index, `at` maps an ord to its position here (-1:
-    not matching)."""
+    and strength. With a place, while the index's `_matched` context lasts, `at` maps an ord
+    to its position here (-1: not matching)."""
 
     ords: np.ndarray
     score: np.ndarray

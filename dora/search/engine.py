@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Text
 
 from dora.catalogue.models import Service, Structure
+from dora.core import driver
 from dora.interop.schemas import SERVICE_FIELDS, service_record
 from dora.search import offer_types
 from dora.search import text as text_module
@@ -191,6 +192,7 @@ _SERVICE_COLUMNS = [Service.__table__.c[name] for name in SERVICE_FIELDS] + [
 ]
 
 
+@functools.cache
 def _hydrate_statement(by_ord: bool):
     service, structure = Service.__table__, Structure.__table__
     document = SearchDocument.__table__
@@ -209,30 +211,25 @@ def _hydrate_statement(by_ord: bool):
     )
 
 
-@functools.cache
 def _hydrate_sql(dialect: Dialect, by_ord: bool) -> str:
-    return str(_hydrate_statement(by_ord).compile(dialect=dialect))
+    return driver.compiled(_hydrate_statement(by_ord), dialect)
 
 
 def hydrate(session: Session, hits: list[Hit]) -> list[dict[str, Any]]:
     """The services of `hits`, in order, as mappings (one query, by `ord` when the hits come
     from the accelerator, else by service id).
 
-    The statement is compiled once and run on the session's own DB-API connection (same
-    transaction): these columns need no conversion psycopg does not do itself, and
-    SQLAlchemy's per-row result processing was half the cost of every search page.
+    Run on the session's own DB-API connection (dora.core.driver): these columns need no
+    conversion psycopg does not do itself, and SQLAlchemy's per-row result processing was
+    half the cost of every search page.
     """
     if not hits:
         return []
     by_ord = all(hit.ord is not None for hit in hits)
     keys = [hit.ord for hit in hits] if by_ord else [hit.service_id for hit in hits]
-    connection = session.connection()
-    sql = _hydrate_sql(connection.dialect, by_ord)
-    with connection.connection.driver_connection.cursor() as cursor:
-        cursor.execute(sql, {"keys": keys})
-        names = [column.name for column in cursor.description]
-        key_at = names.index("ord" if by_ord else "id")
-        rows = {row[key_at]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    found = driver.fetch(session, _hydrate_statement(by_ord), {"keys": keys})
+    key_name = "ord" if by_ord else "id"
+    rows = {getattr(row, key_name): row._asdict() for row in found}
     items = []
     for hit, key in zip(hits, keys, strict=True):
         row = rows.get(key)
